@@ -1,0 +1,12 @@
+DROP TRIGGER campaigns_questionnaire_frozen ON campaigns;
+DROP FUNCTION minyi_campaign_questionnaire_frozen();
+DROP TRIGGER questionnaire_versions_frozen ON questionnaire_versions;
+DROP FUNCTION minyi_questionnaire_frozen();
+DROP TABLE answers;
+DROP TABLE responses;
+DROP TABLE sites;
+DROP TABLE campaign_units;
+DROP TABLE campaigns;
+DROP TABLE units;
+DROP TABLE questionnaire_versions;
+DROP TABLE instance_secrets;

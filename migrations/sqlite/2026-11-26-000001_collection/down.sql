@@ -1,0 +1,11 @@
+DROP TRIGGER campaigns_questionnaire_frozen;
+DROP TRIGGER questionnaire_versions_frozen_delete;
+DROP TRIGGER questionnaire_versions_frozen_update;
+DROP TABLE answers;
+DROP TABLE responses;
+DROP TABLE sites;
+DROP TABLE campaign_units;
+DROP TABLE campaigns;
+DROP TABLE units;
+DROP TABLE questionnaire_versions;
+DROP TABLE instance_secrets;

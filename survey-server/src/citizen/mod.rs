@@ -1,0 +1,298 @@
+//! The citizen's side: the form at a stable link per campaign × unit, its submission, the
+//! thank-you page.
+//!
+//! `GET  /s/{campaign}[/{unit}]?site=…&lang=en` shows the form;
+//! `POST` to the same link stores the response and redirects to `/thanks/{campaign}`.
+
+pub mod form_view;
+pub mod pages;
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use minyi_questionnaire::{answers, Answer, FieldError, FieldProblem, Lang, Questionnaire, Role};
+use serde::Deserialize;
+
+use crate::db::campaigns::{CampaignContext, Unit};
+use crate::db::now_ms;
+use crate::db::responses::{self, NewResponse};
+use crate::error::AppError;
+use crate::startup::AppState;
+use form_view::{FormView, TOKEN_FIELD, UNIT_FIELD};
+
+#[derive(Debug, Deserialize)]
+pub struct FormQuery {
+    pub site: Option<String>,
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FormPath {
+    pub campaign: String,
+    pub unit: Option<String>,
+}
+
+/// Everything a form request resolves to before anything is rendered or stored.
+struct Resolved {
+    ctx: Arc<CampaignContext>,
+    questionnaire: Arc<Questionnaire>,
+    unit: Option<Unit>,
+    lang: Lang,
+}
+
+async fn resolve(
+    state: &AppState,
+    path: &FormPath,
+    query: &FormQuery,
+) -> Result<Resolved, AppError> {
+    let lang = Lang::from_param(query.lang.as_deref());
+    let ctx = state
+        .campaign(&path.campaign)
+        .await?
+        .ok_or(AppError::UnknownCampaign(lang))?;
+    let unit = match &path.unit {
+        None => None,
+        Some(code) => Some(
+            ctx.units
+                .iter()
+                .find(|u| &u.code == code)
+                .cloned()
+                .ok_or(AppError::UnknownUnit(lang))?,
+        ),
+    };
+    let questionnaire = state.questionnaire(&ctx.questionnaire)?;
+    Ok(Resolved {
+        ctx,
+        questionnaire,
+        unit,
+        lang,
+    })
+}
+
+fn check_open(ctx: &CampaignContext, lang: Lang) -> Result<(), AppError> {
+    let c = &ctx.campaign;
+    let today = crate::startup::today();
+    if c.status == "closed" || today.as_str() > c.ends_on.as_str() {
+        return Err(AppError::CampaignClosed(lang));
+    }
+    if c.status != "open" || today.as_str() < c.starts_on.as_str() {
+        return Err(AppError::NotYetOpen(lang));
+    }
+    Ok(())
+}
+
+fn action(path: &FormPath, query: &FormQuery) -> String {
+    let mut link = match &path.unit {
+        Some(unit) => format!("/s/{}/{}", path.campaign, unit),
+        None => format!("/s/{}", path.campaign),
+    };
+    let mut params = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(site) = &query.site {
+        params.append_pair("site", site);
+    }
+    if Lang::from_param(query.lang.as_deref()) == Lang::En {
+        params.append_pair("lang", "en");
+    }
+    let params = params.finish();
+    if !params.is_empty() {
+        link.push('?');
+        link.push_str(&params);
+    }
+    link
+}
+
+fn render_form(
+    r: &Resolved,
+    path: &FormPath,
+    query: &FormQuery,
+    token: String,
+    submitted: &[(String, String)],
+    errors: &[FieldError],
+) -> String {
+    form_view::render(&FormView {
+        questionnaire: &r.questionnaire,
+        lang: r.lang,
+        campaign: &r.ctx.campaign,
+        unit: r.unit.as_ref(),
+        units: &r.ctx.units,
+        action: action(path, query),
+        token,
+        submitted,
+        errors,
+    })
+    .into_string()
+}
+
+fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
+#[tracing::instrument(skip(state))]
+pub async fn show_form(
+    state: web::Data<AppState>,
+    path: web::Path<FormPath>,
+    query: web::Query<FormQuery>,
+) -> Result<HttpResponse, AppError> {
+    let r = resolve(&state, &path, &query).await?;
+    check_open(&r.ctx, r.lang)?;
+    let token = state.signer.issue(now_ms());
+    Ok(html(
+        actix_web::http::StatusCode::OK,
+        render_form(&r, &path, &query, token, &[], &[]),
+    ))
+}
+
+#[tracing::instrument(skip(state, form))]
+pub async fn submit_form(
+    state: web::Data<AppState>,
+    path: web::Path<FormPath>,
+    query: web::Query<FormQuery>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let r = resolve(&state, &path, &query).await?;
+    let fields = form.into_inner();
+    let now = now_ms();
+    let token = fields
+        .iter()
+        .find(|(k, _)| k == TOKEN_FIELD)
+        .map(|(_, v)| v.as_str());
+    let token = match token.map(|t| state.signer.verify(t, now)) {
+        Some(Ok(token)) => token,
+        invalid => {
+            tracing::info!(?invalid, "form token refused; showing the form again");
+            check_open(&r.ctx, r.lang)?;
+            let errors = [FieldError {
+                item: TOKEN_FIELD.into(),
+                problem: FieldProblem::Required,
+            }];
+            let body = render_form(&r, &path, &query, state.signer.issue(now), &fields, &errors);
+            return Ok(html(actix_web::http::StatusCode::BAD_REQUEST, body));
+        }
+    };
+    let thanks = thanks_link(&path.campaign, r.lang);
+    // A retry of a response already stored is thanked again, even after the campaign closed.
+    let pool = state.pool.clone();
+    let key = token.key.clone();
+    if web::block(move || responses::find_by_key(&mut pool.get()?, &key))
+        .await??
+        .is_some()
+    {
+        return Ok(see_other(&thanks));
+    }
+    check_open(&r.ctx, r.lang)?;
+    let (unit, unit_error) = match &r.unit {
+        Some(unit) => (Some(unit.clone()), None),
+        None => pick_unit(&r.ctx.units, &fields),
+    };
+    let mut errors: Vec<FieldError> = unit_error.into_iter().collect();
+    let parsed = answers::parse_submission(&r.questionnaire, &fields);
+    let answers = match parsed {
+        Ok(answers) if errors.is_empty() => answers,
+        Ok(_) => Default::default(),
+        Err(mut problems) => {
+            errors.append(&mut problems);
+            Default::default()
+        }
+    };
+    let Some(unit) = unit.filter(|_| errors.is_empty()) else {
+        let body = render_form(&r, &path, &query, token_field(&fields), &fields, &errors);
+        return Ok(html(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            body,
+        ));
+    };
+    let respondent_type = r
+        .questionnaire
+        .item_with_role(Role::RespondentType)
+        .and_then(|item| match answers.get(&item.id) {
+            Some(Answer::Choice(code)) => Some(code.clone()),
+            _ => None,
+        });
+    let site_id = query
+        .site
+        .as_ref()
+        .and_then(|code| r.ctx.sites.iter().find(|s| &s.code == code))
+        .map(|s| s.id);
+    let new = NewResponse {
+        campaign_id: r.ctx.campaign.id,
+        unit_id: unit.id,
+        site_id,
+        questionnaire_version_id: r.ctx.questionnaire.id,
+        idempotency_key: token.key,
+        respondent_type,
+        lang: r.lang.code().to_string(),
+        form_issued_at: token.issued_at,
+        submitted_at: now,
+        answers: answers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.encode()))
+            .collect(),
+    };
+    let pool = state.pool.clone();
+    let stored = web::block(move || responses::store(&mut pool.get()?, &new)).await??;
+    tracing::info!(response = stored.id(), ?stored, "response committed");
+    Ok(see_other(&thanks))
+}
+
+/// The token the citizen's form carried: kept when the form is shown again, so the
+/// resubmission is still the same response.
+fn token_field(fields: &[(String, String)]) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == TOKEN_FIELD)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn pick_unit(units: &[Unit], fields: &[(String, String)]) -> (Option<Unit>, Option<FieldError>) {
+    let chosen = fields
+        .iter()
+        .find(|(k, _)| k == UNIT_FIELD)
+        .map(|(_, v)| v.trim());
+    let problem = match chosen {
+        None | Some("") => FieldProblem::Required,
+        Some(code) => match units.iter().find(|u| u.code == code) {
+            Some(unit) => return (Some(unit.clone()), None),
+            None => FieldProblem::NotAnOption(code.to_string()),
+        },
+    };
+    (
+        None,
+        Some(FieldError {
+            item: UNIT_FIELD.into(),
+            problem,
+        }),
+    )
+}
+
+fn thanks_link(campaign: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("/thanks/{campaign}"),
+        Lang::En => format!("/thanks/{campaign}?lang=en"),
+    }
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+#[tracing::instrument(skip(state))]
+pub async fn thanks(
+    state: web::Data<AppState>,
+    campaign: web::Path<String>,
+    query: web::Query<FormQuery>,
+) -> Result<HttpResponse, AppError> {
+    let lang = Lang::from_param(query.lang.as_deref());
+    let ctx = state
+        .campaign(&campaign)
+        .await?
+        .ok_or(AppError::UnknownCampaign(lang))?;
+    let body = pages::thanks_page(lang, form_view::campaign_label(&ctx.campaign, lang));
+    Ok(html(actix_web::http::StatusCode::OK, body.into_string()))
+}

@@ -1,0 +1,120 @@
+//! The citizen's pages other than the form: layout, thank-you, and the error pages.
+//! Small, self-contained HTML: system fonts, inline CSS, no script, no external request.
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use minyi_questionnaire::Lang;
+
+pub const CSS: &str = include_str!("form.css");
+
+pub fn layout(lang: Lang, title: &str, extra_css: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width,initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                title { (title) }
+                style { (PreEscaped(CSS)) (PreEscaped(extra_css)) }
+            }
+            body { main { (body) } }
+        }
+    }
+}
+
+pub fn thanks_page(lang: Lang, campaign_label: &str) -> Markup {
+    let (title, line, note) = match lang {
+        Lang::Zh => (
+            "提交成功",
+            "感谢您的参与！您的回答已安全保存。",
+            "本调查匿名进行，您的意见将用于改进行政执法工作。现在可以关闭本页面。",
+        ),
+        Lang::En => (
+            "Thank you",
+            "Thank you for taking part. Your answers have been saved.",
+            "The survey is anonymous; your views will be used to improve enforcement. You may close this page.",
+        ),
+    };
+    layout(
+        lang,
+        title,
+        "",
+        html! {
+            h1 data-page="thanks" { (title) }
+            p { (campaign_label) }
+            p class="ok" { (line) }
+            p class="n" { (note) }
+        },
+    )
+}
+
+/// A clear page for each error code, in the citizen's language.
+pub fn error_page(lang: Lang, code: &str) -> Markup {
+    let (title, line) = message(lang, code);
+    layout(
+        lang,
+        title,
+        "",
+        html! {
+            h1 data-error=(code) { (title) }
+            p { (line) }
+        },
+    )
+}
+
+fn message(lang: Lang, code: &str) -> (&'static str, &'static str) {
+    match (lang, code) {
+        (Lang::Zh, "unknown_campaign") => (
+            "未找到该调查",
+            "链接可能有误或已失效。请重新扫描现场的二维码。",
+        ),
+        (Lang::En, "unknown_campaign") => (
+            "Survey not found",
+            "The link may be wrong or out of date. Please scan the QR code again.",
+        ),
+        (Lang::Zh, "unknown_unit") => (
+            "未找到该单位",
+            "链接中的单位不在本次调查范围内。请重新扫描现场的二维码。",
+        ),
+        (Lang::En, "unknown_unit") => (
+            "Unit not found",
+            "The unit in this link is not part of this survey. Please scan the QR code again.",
+        ),
+        (Lang::Zh, "campaign_closed") => {
+            ("本次调查已结束", "感谢您的关注。本次调查已停止收集意见。")
+        }
+        (Lang::En, "campaign_closed") => (
+            "This survey has ended",
+            "Thank you for your interest. This survey no longer accepts answers.",
+        ),
+        (Lang::Zh, "campaign_not_open") => {
+            ("调查尚未开始", "本次调查尚未开始，请在调查期间内填写。")
+        }
+        (Lang::En, "campaign_not_open") => (
+            "Not open yet",
+            "This survey has not started yet; please come back during the survey period.",
+        ),
+        (Lang::Zh, "body_too_large") => {
+            ("提交内容过长", "提交的内容超出了允许的长度，请缩短后重试。")
+        }
+        (Lang::En, "body_too_large") => (
+            "Too much text",
+            "What you sent is longer than allowed. Please shorten it and try again.",
+        ),
+        (Lang::Zh, "malformed_body") => ("提交内容无法识别", "请返回问卷页面重新提交。"),
+        (Lang::En, "malformed_body") => (
+            "The submission could not be read",
+            "Please go back to the survey and submit again.",
+        ),
+        (Lang::Zh, "not_found") => ("页面不存在", "请检查链接是否正确。"),
+        (Lang::En, "not_found") => ("Page not found", "Please check the link."),
+        (Lang::Zh, _) => (
+            "服务暂时不可用",
+            "系统出现问题，您的回答未被保存。请稍后再试。",
+        ),
+        (Lang::En, _) => (
+            "Service unavailable",
+            "Something went wrong and your answers were not saved. Please try again later.",
+        ),
+    }
+}

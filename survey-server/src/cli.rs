@@ -1,0 +1,75 @@
+//! The `survey-server` command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "survey-server", version, about = "minyi's survey server")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the citizen's forms (SQLite migrates itself; PostgreSQL needs `migrate` first).
+    Serve(ServerArgs),
+    /// Apply pending database migrations (the way to migrate PostgreSQL).
+    Migrate(ServerArgs),
+    /// Create a demo SQLite database (default questionnaire, the plan's units, a demo
+    /// campaign), print the form links, and serve it.
+    Demo {
+        /// The SQLite file to create or reuse.
+        #[arg(long, default_value = "demo-data/minyi-demo.db")]
+        database: PathBuf,
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Set up the database and print the links, then exit without serving.
+        #[arg(long)]
+        setup_only: bool,
+    },
+    /// Open or close a campaign.
+    Campaign {
+        #[command(subcommand)]
+        action: CampaignAction,
+    },
+    /// Work with questionnaire files.
+    Questionnaire {
+        #[command(subcommand)]
+        action: QuestionnaireAction,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServerArgs {
+    /// A TOML configuration file; `MINYI_…` environment variables override it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Overrides `database_url`: a SQLite path or a postgres:// URL.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Overrides `port`.
+    #[arg(long)]
+    pub port: Option<u16>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CampaignAction {
+    Open {
+        slug: String,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    Close {
+        slug: String,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuestionnaireAction {
+    /// Check a questionnaire file, naming every problem with its section and item.
+    Check { file: PathBuf },
+}

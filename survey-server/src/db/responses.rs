@@ -1,0 +1,160 @@
+//! Storing a response: one transaction, idempotent on the form's key, acknowledged only after
+//! commit.
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use super::schema::{answers, responses};
+use super::{DbConn, DbError};
+
+/// A response ready to store: every value already parsed against its questionnaire.
+#[derive(Debug, Clone)]
+pub struct NewResponse {
+    pub campaign_id: i32,
+    pub unit_id: i32,
+    pub site_id: Option<i32>,
+    pub questionnaire_version_id: i32,
+    pub idempotency_key: String,
+    pub respondent_type: Option<String>,
+    pub lang: String,
+    pub form_issued_at: i64,
+    pub submitted_at: i64,
+    /// (item id, encoded value)
+    pub answers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Newly committed with this id.
+    New(i32),
+    /// The key was already stored (a double tap or a retry): nothing new was written.
+    Duplicate(i32),
+}
+
+impl Stored {
+    pub fn id(self) -> i32 {
+        match self {
+            Stored::New(id) | Stored::Duplicate(id) => id,
+        }
+    }
+}
+
+/// Stores the response and its answers in one transaction; a key already stored returns the
+/// existing response instead. When this returns `Ok`, the response is committed.
+pub fn store(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
+    match insert(conn, new) {
+        // Another transaction committed the same key between our check and our insert
+        // (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers).
+        Err(DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))) => {
+            find_by_key(conn, &new.idempotency_key)?
+                .map(Stored::Duplicate)
+                .ok_or_else(|| DbError::Invalid("unique violation without a stored key".into()))
+        }
+        other => other,
+    }
+}
+
+fn insert(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
+    crate::write_transaction!(conn, |c| {
+        let existing = responses::table
+            .filter(responses::idempotency_key.eq(&new.idempotency_key))
+            .select(responses::id)
+            .first::<i32>(c)
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok::<_, DbError>(Stored::Duplicate(id));
+        }
+        let id: i32 = diesel::insert_into(responses::table)
+            .values((
+                responses::campaign_id.eq(new.campaign_id),
+                responses::unit_id.eq(new.unit_id),
+                responses::site_id.eq(new.site_id),
+                responses::questionnaire_version_id.eq(new.questionnaire_version_id),
+                responses::idempotency_key.eq(&new.idempotency_key),
+                responses::respondent_type.eq(&new.respondent_type),
+                responses::lang.eq(&new.lang),
+                responses::form_issued_at.eq(new.form_issued_at),
+                responses::submitted_at.eq(new.submitted_at),
+                responses::duration_ms.eq(new.submitted_at - new.form_issued_at),
+            ))
+            .returning(responses::id)
+            .get_result(c)?;
+        let rows: Vec<_> = new
+            .answers
+            .iter()
+            .map(|(item, value)| {
+                (
+                    answers::response_id.eq(id),
+                    answers::item_id.eq(item.as_str()),
+                    answers::value.eq(value.as_str()),
+                )
+            })
+            .collect();
+        if !rows.is_empty() {
+            diesel::insert_into(answers::table)
+                .values(&rows)
+                .execute(c)?;
+        }
+        Ok(Stored::New(id))
+    })
+}
+
+pub fn find_by_key(conn: &mut DbConn, key: &str) -> Result<Option<i32>, DbError> {
+    crate::with_conn!(conn, |c| Ok(responses::table
+        .filter(responses::idempotency_key.eq(key))
+        .select(responses::id)
+        .first::<i32>(c)
+        .optional()?))
+}
+
+/// A stored response as read back, for tests, exports and verification.
+#[derive(Debug, Clone, Queryable, Selectable, PartialEq, Eq)]
+#[diesel(table_name = responses)]
+pub struct StoredResponse {
+    pub id: i32,
+    pub campaign_id: i32,
+    pub unit_id: i32,
+    pub site_id: Option<i32>,
+    pub idempotency_key: String,
+    pub respondent_type: Option<String>,
+    pub lang: String,
+    pub duration_ms: i64,
+}
+
+/// Every response of a campaign with its answers, in id order.
+pub fn list_for_campaign(
+    conn: &mut DbConn,
+    campaign_id: i32,
+) -> Result<Vec<(StoredResponse, Vec<(String, String)>)>, DbError> {
+    crate::with_conn!(conn, |c| {
+        let rows = responses::table
+            .filter(responses::campaign_id.eq(campaign_id))
+            .order(responses::id)
+            .select(StoredResponse::as_select())
+            .load(c)?;
+        let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+        let all: Vec<(i32, String, String)> = answers::table
+            .filter(answers::response_id.eq_any(&ids))
+            .order((answers::response_id, answers::item_id))
+            .select((answers::response_id, answers::item_id, answers::value))
+            .load(c)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let mine = all
+                    .iter()
+                    .filter(|(rid, _, _)| *rid == r.id)
+                    .map(|(_, item, value)| (item.clone(), value.clone()))
+                    .collect();
+                (r, mine)
+            })
+            .collect())
+    })
+}
+
+pub fn count_for_campaign(conn: &mut DbConn, campaign_id: i32) -> Result<i64, DbError> {
+    crate::with_conn!(conn, |c| Ok(responses::table
+        .filter(responses::campaign_id.eq(campaign_id))
+        .count()
+        .get_result(c)?))
+}

@@ -1,0 +1,103 @@
+//! The tables, as diesel sees them; written by hand to match both `migrations/` folders.
+
+diesel::table! {
+    instance_secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    questionnaire_versions (id) {
+        id -> Integer,
+        questionnaire_id -> Text,
+        version -> Text,
+        content_hash -> Text,
+        source -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    units (id) {
+        id -> Integer,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    campaigns (id) {
+        id -> Integer,
+        slug -> Text,
+        label_zh -> Text,
+        label_en -> Text,
+        wave -> Text,
+        questionnaire_version_id -> Integer,
+        starts_on -> Text,
+        ends_on -> Text,
+        status -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    campaign_units (campaign_id, unit_id) {
+        campaign_id -> Integer,
+        unit_id -> Integer,
+    }
+}
+
+diesel::table! {
+    sites (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        code -> Text,
+        name_zh -> Text,
+        name_en -> Text,
+    }
+}
+
+diesel::table! {
+    responses (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        site_id -> Nullable<Integer>,
+        questionnaire_version_id -> Integer,
+        idempotency_key -> Text,
+        respondent_type -> Nullable<Text>,
+        lang -> Text,
+        form_issued_at -> BigInt,
+        submitted_at -> BigInt,
+        duration_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    answers (response_id, item_id) {
+        response_id -> Integer,
+        item_id -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(campaigns -> questionnaire_versions (questionnaire_version_id));
+diesel::joinable!(campaign_units -> campaigns (campaign_id));
+diesel::joinable!(campaign_units -> units (unit_id));
+diesel::joinable!(sites -> campaigns (campaign_id));
+diesel::joinable!(responses -> campaigns (campaign_id));
+diesel::joinable!(answers -> responses (response_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    instance_secrets,
+    questionnaire_versions,
+    units,
+    campaigns,
+    campaign_units,
+    sites,
+    responses,
+    answers,
+);

@@ -1,0 +1,158 @@
+//! Demo data: the default questionnaire, the rated units of the Wutaishan plan, an open
+//! 2025 wave and a closed 2024 baseline. A real deployment edits the units.
+
+use chrono::{Duration, NaiveDate};
+use minyi_questionnaire::{Questionnaire, DEFAULT_TOML};
+
+use crate::db::campaigns::{self, NewCampaign, NewUnit};
+use crate::db::{DbError, DbPool};
+
+/// The rated units (责任单位) named in the implementation plan.
+pub const UNITS: [(&str, &str, &str, &str); 12] = [
+    ("taihuai", "台怀镇", "Taihuai Town", "township"),
+    ("jingangku", "金岗库乡", "Jingangku Township", "township"),
+    ("shizui", "石咀乡", "Shizui Township", "township"),
+    (
+        "market",
+        "市场监管局",
+        "Market Regulation Bureau",
+        "department",
+    ),
+    (
+        "police",
+        "公安分局",
+        "Public Security Sub-bureau",
+        "department",
+    ),
+    (
+        "tourism",
+        "旅游发展局",
+        "Tourism Development Bureau",
+        "department",
+    ),
+    (
+        "planning",
+        "规划国土建设局",
+        "Planning, Land and Construction Bureau",
+        "department",
+    ),
+    (
+        "rural",
+        "社会农村工作局",
+        "Social and Rural Affairs Bureau",
+        "department",
+    ),
+    (
+        "emergency",
+        "应急管理局",
+        "Emergency Management Bureau",
+        "department",
+    ),
+    (
+        "hr",
+        "组织人社局",
+        "Organisation, HR and Social Security Bureau",
+        "department",
+    ),
+    (
+        "approval",
+        "行政审批局",
+        "Administrative Approval Bureau",
+        "department",
+    ),
+    (
+        "brigade",
+        "综合行政执法队",
+        "Comprehensive Enforcement Brigade",
+        "department",
+    ),
+];
+
+pub const OPEN_CAMPAIGN: &str = "2025-final";
+pub const CLOSED_CAMPAIGN: &str = "2024-baseline";
+
+const SITES: [(&str, &str, &str); 3] = [
+    ("hall", "政务服务大厅", "Government service hall"),
+    ("scenic", "景区游客中心", "Scenic area visitor centre"),
+    ("case", "案件回访", "Case follow-up"),
+];
+
+/// Loads the demo data into a database (idempotent); returns the open campaign's slug.
+pub fn load(pool: &DbPool, today: NaiveDate) -> Result<&'static str, DbError> {
+    let mut conn = pool.get()?;
+    let q = Questionnaire::parse(DEFAULT_TOML).map_err(|e| DbError::Invalid(e.to_string()))?;
+    let qv = campaigns::store_questionnaire(&mut conn, &q, DEFAULT_TOML)?;
+    let units: Vec<NewUnit> = UNITS
+        .iter()
+        .map(|(code, zh, en, kind)| NewUnit {
+            code,
+            name_zh: zh,
+            name_en: en,
+            kind,
+        })
+        .collect();
+    campaigns::upsert_units(&mut conn, &units)?;
+    let codes: Vec<&str> = UNITS.iter().map(|u| u.0).collect();
+    let starts = (today - Duration::days(30)).format("%Y-%m-%d").to_string();
+    let ends = (today + Duration::days(90)).format("%Y-%m-%d").to_string();
+    let waves = [
+        (
+            OPEN_CAMPAIGN,
+            "2025年终期测评",
+            "2025 final evaluation",
+            "2025-final",
+            starts.as_str(),
+            ends.as_str(),
+            "open",
+        ),
+        (
+            CLOSED_CAMPAIGN,
+            "2024年基线测评",
+            "2024 baseline evaluation",
+            "2024-baseline",
+            "2024-10-01",
+            "2024-12-31",
+            "closed",
+        ),
+    ];
+    for (slug, zh, en, wave, starts_on, ends_on, status) in waves {
+        if campaigns::campaign_exists(&mut conn, slug)? {
+            continue;
+        }
+        campaigns::create_campaign(
+            &mut conn,
+            &NewCampaign {
+                slug,
+                label_zh: zh,
+                label_en: en,
+                wave,
+                questionnaire_version_id: qv,
+                starts_on,
+                ends_on,
+                status,
+                unit_codes: codes.clone(),
+                sites: SITES.to_vec(),
+            },
+        )?;
+    }
+    Ok(OPEN_CAMPAIGN)
+}
+
+/// The form links of the open demo campaign: one per unit at the first site, and the
+/// link without a unit (the citizen picks it).
+pub fn links(base_url: &str) -> Vec<(String, String)> {
+    let mut links: Vec<(String, String)> = UNITS
+        .iter()
+        .map(|(code, zh, _, _)| {
+            (
+                zh.to_string(),
+                format!("{base_url}/s/{OPEN_CAMPAIGN}/{code}?site={}", SITES[0].0),
+            )
+        })
+        .collect();
+    links.push((
+        "（由填写人选择单位）".into(),
+        format!("{base_url}/s/{OPEN_CAMPAIGN}"),
+    ));
+    links
+}

@@ -1,0 +1,88 @@
+//! The server's one error type: each variant maps to a status, a stable code and a page in the
+//! citizen's language; unexpected errors become 500 with the cause logged, never sent.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use minyi_questionnaire::Lang;
+
+use crate::citizen::pages;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("unknown campaign")]
+    UnknownCampaign(Lang),
+    #[error("unknown unit for this campaign")]
+    UnknownUnit(Lang),
+    #[error("campaign closed")]
+    CampaignClosed(Lang),
+    #[error("campaign not yet open")]
+    NotYetOpen(Lang),
+    #[error("request body too large")]
+    TooLarge(Lang),
+    #[error("malformed request body: {1}")]
+    BadBody(Lang, String),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// The stable code a client or test can rely on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::UnknownCampaign(_) => "unknown_campaign",
+            AppError::UnknownUnit(_) => "unknown_unit",
+            AppError::CampaignClosed(_) => "campaign_closed",
+            AppError::NotYetOpen(_) => "campaign_not_open",
+            AppError::TooLarge(_) => "body_too_large",
+            AppError::BadBody(..) => "malformed_body",
+            AppError::Unexpected(_) => "internal",
+        }
+    }
+
+    fn lang(&self) -> Lang {
+        match self {
+            AppError::UnknownCampaign(l)
+            | AppError::UnknownUnit(l)
+            | AppError::CampaignClosed(l)
+            | AppError::NotYetOpen(l)
+            | AppError::TooLarge(l)
+            | AppError::BadBody(l, _) => *l,
+            AppError::Unexpected(_) => Lang::Zh,
+        }
+    }
+}
+
+impl From<crate::db::DbError> for AppError {
+    fn from(e: crate::db::DbError) -> Self {
+        AppError::Unexpected(anyhow::Error::new(e))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::UnknownCampaign(_) | AppError::UnknownUnit(_) => StatusCode::NOT_FOUND,
+            AppError::CampaignClosed(_) => StatusCode::GONE,
+            AppError::NotYetOpen(_) => StatusCode::FORBIDDEN,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::BadBody(..) => StatusCode::BAD_REQUEST,
+            AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Unexpected(cause) = self {
+            tracing::error!(error = ?cause, "unexpected error");
+        }
+        HttpResponse::build(self.status_code())
+            .insert_header(("X-Minyi-Error", self.code()))
+            .content_type("text/html; charset=utf-8")
+            .body(pages::error_page(self.lang(), self.code()).into_string())
+    }
+}

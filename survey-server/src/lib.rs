@@ -1,0 +1,15 @@
+//! minyi's survey server: questionnaires, campaigns, the citizen's form and durable responses,
+//! on SQLite (embedded, the default) or PostgreSQL.
+//!
+//! Only this crate knows HTTP and the database. Start reading at [`startup::Application`] and
+//! the route table in [`routes::configure`].
+
+pub mod citizen;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod token;

@@ -1,0 +1,146 @@
+//! `survey-server`: see `survey-server --help`.
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use minyi_questionnaire::Questionnaire;
+use survey_server::cli::{CampaignAction, Cli, Command, QuestionnaireAction, ServerArgs};
+use survey_server::config::Settings;
+use survey_server::db::{self, DatabaseUrl, DbPool};
+use survey_server::startup::Application;
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The whole cause chain, without a backtrace: these are the user's errors to fix.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,actix_server=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve(args) => serve(settings(&args)?),
+        Command::Migrate(args) => migrate(&settings(&args)?),
+        Command::Demo {
+            database,
+            port,
+            setup_only,
+        } => demo(&database, port, setup_only),
+        Command::Campaign { action } => campaign(action),
+        Command::Questionnaire {
+            action: QuestionnaireAction::Check { file },
+        } => check(&file),
+    }
+}
+
+fn settings(args: &ServerArgs) -> Result<Settings> {
+    let mut settings = Settings::load(args.config.as_deref())?;
+    if let Some(url) = &args.database_url {
+        settings.set_database_url(url);
+        settings.database()?;
+    }
+    if let Some(port) = args.port {
+        settings.port = port;
+    }
+    Ok(settings)
+}
+
+#[actix_web::main]
+async fn serve(settings: Settings) -> Result<()> {
+    let base = settings.public_url.clone();
+    let app = Application::build(settings).await?;
+    let shown = if base.is_empty() {
+        format!("port {}", app.port())
+    } else {
+        base
+    };
+    tracing::info!("minyi survey server listening on {shown}");
+    app.run_until_stopped()
+        .await
+        .context("server stopped with an error")
+}
+
+fn migrate(settings: &Settings) -> Result<()> {
+    let applied = match settings.database()? {
+        DatabaseUrl::Postgres(url) => db::migrate_postgres(&url)?,
+        sqlite => DbPool::open(&sqlite, 1)?.migrate()?,
+    };
+    if applied.is_empty() {
+        println!("database is up to date");
+    }
+    for name in applied {
+        println!("applied {name}");
+    }
+    Ok(())
+}
+
+fn demo(database: &std::path::Path, port: u16, setup_only: bool) -> Result<()> {
+    let url = database
+        .to_str()
+        .context("the database path is not UTF-8")?;
+    let pool = DbPool::open(&DatabaseUrl::Sqlite(url.to_string()), 2)?;
+    let today = chrono::NaiveDate::parse_from_str(&survey_server::startup::today(), "%Y-%m-%d")?;
+    survey_server::demo::load(&pool, today)?;
+    drop(pool);
+    let mut settings = Settings::for_database(url);
+    settings.port = port;
+    let base = settings.base_url(port);
+    println!("minyi demo database: {}", database.display());
+    println!(
+        "Form links (2025 final wave; 2024 baseline is closed: {base}/s/2024-baseline/market):"
+    );
+    for (unit, link) in survey_server::demo::links(&base) {
+        println!("  {unit}\t{link}");
+    }
+    println!("English: add &lang=en to a link.");
+    if setup_only {
+        return Ok(());
+    }
+    println!("Serving on {base} — press Ctrl-C to stop.");
+    serve(settings)
+}
+
+fn campaign(action: CampaignAction) -> Result<()> {
+    let (slug, args, status) = match &action {
+        CampaignAction::Open { slug, server } => (slug, server, "open"),
+        CampaignAction::Close { slug, server } => (slug, server, "closed"),
+    };
+    let settings = settings(args)?;
+    let pool = DbPool::open(&settings.database()?, 1)?;
+    if !db::campaigns::set_status(&mut pool.get()?, slug, status)? {
+        bail!("no campaign {slug:?}");
+    }
+    println!("campaign {slug} is now {status}");
+    Ok(())
+}
+
+fn check(file: &std::path::Path) -> Result<()> {
+    let source =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    match Questionnaire::parse(&source) {
+        Ok(q) => {
+            let items = q.items().count();
+            println!(
+                "{}: ok — {} version {}, {} sections, {} items, {} indicators, hash {}",
+                file.display(),
+                q.id,
+                q.version,
+                q.sections.len(),
+                items,
+                q.indicators.len(),
+                q.content_hash()
+            );
+            Ok(())
+        }
+        Err(e) => bail!("{}: {e}", file.display()),
+    }
+}

@@ -1,0 +1,51 @@
+//! The route table: every route and its guard, at a glance.
+
+use actix_web::error::UrlencodedError;
+use actix_web::{web, HttpRequest, HttpResponse};
+use minyi_questionnaire::Lang;
+
+use crate::citizen::{self, pages};
+use crate::error::AppError;
+
+pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
+    cfg.app_data(
+        web::FormConfig::default()
+            .limit(max_body_bytes)
+            .error_handler(form_error),
+    )
+    .route("/healthz", web::get().to(healthz))
+    .route("/thanks/{campaign}", web::get().to(citizen::thanks))
+    .service(
+        web::resource(["/s/{campaign}", "/s/{campaign}/{unit}"])
+            .route(web::get().to(citizen::show_form))
+            .route(web::post().to(citizen::submit_form)),
+    )
+    .default_service(web::to(not_found));
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain").body("ok")
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    HttpResponse::NotFound()
+        .insert_header(("X-Minyi-Error", "not_found"))
+        .content_type("text/html; charset=utf-8")
+        .body(pages::error_page(request_lang(&req), "not_found").into_string())
+}
+
+fn request_lang(req: &HttpRequest) -> Lang {
+    let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string());
+    let lang = query
+        .ok()
+        .and_then(|q| q.iter().find(|(k, _)| k == "lang").map(|(_, v)| v.clone()));
+    Lang::from_param(lang.as_deref())
+}
+
+fn form_error(err: UrlencodedError, req: &HttpRequest) -> actix_web::Error {
+    let lang = request_lang(req);
+    match err {
+        UrlencodedError::Overflow { .. } => AppError::TooLarge(lang).into(),
+        other => AppError::BadBody(lang, other.to_string()).into(),
+    }
+}

@@ -1,0 +1,116 @@
+//! Building and running the application: `Application::build(settings)` binds the listener
+//! (port 0 picks a free one, as the tests do), `port()`, `run_until_stopped()`.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::sync::{Arc, RwLock};
+
+use actix_web::dev::Server;
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use minyi_questionnaire::Questionnaire;
+
+use crate::config::Settings;
+use crate::db::campaigns::{self, CampaignContext, StoredQuestionnaire};
+use crate::db::{secrets, DbPool};
+use crate::error::AppError;
+use crate::routes;
+use crate::token::FormSigner;
+
+/// What every handler shares.
+pub struct AppState {
+    pub pool: DbPool,
+    pub signer: FormSigner,
+    /// Parsed questionnaires by stored version id; versions are immutable, so never stale.
+    questionnaires: RwLock<HashMap<i32, Arc<Questionnaire>>>,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, signer: FormSigner) -> AppState {
+        AppState {
+            pool,
+            signer,
+            questionnaires: RwLock::default(),
+        }
+    }
+
+    /// The campaign behind a link, read fresh so that closing it takes effect at once.
+    pub async fn campaign(&self, slug: &str) -> Result<Option<Arc<CampaignContext>>, AppError> {
+        let pool = self.pool.clone();
+        let slug = slug.to_string();
+        let ctx = web::block(move || campaigns::load_context(&mut pool.get()?, &slug)).await??;
+        Ok(ctx.map(Arc::new))
+    }
+
+    /// The parsed questionnaire of a stored version, checked against its content hash.
+    pub fn questionnaire(
+        &self,
+        stored: &StoredQuestionnaire,
+    ) -> Result<Arc<Questionnaire>, AppError> {
+        if let Some(q) = self.questionnaires.read().expect("lock").get(&stored.id) {
+            return Ok(q.clone());
+        }
+        let q = Questionnaire::parse(&stored.source).with_context(|| {
+            format!("stored questionnaire version {} does not parse", stored.id)
+        })?;
+        if q.content_hash() != stored.content_hash {
+            return Err(AppError::Unexpected(anyhow::anyhow!(
+                "stored questionnaire version {} does not match its content hash",
+                stored.id
+            )));
+        }
+        let q = Arc::new(q);
+        self.questionnaires
+            .write()
+            .expect("lock")
+            .insert(stored.id, q.clone());
+        Ok(q)
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let database = settings.database()?;
+        let pool = DbPool::open(&database, settings.pool_size).context("opening the database")?;
+        let key = secrets::form_token_key(&mut pool.get()?).context("loading the form key")?;
+        let state = web::Data::new(AppState::new(
+            pool,
+            FormSigner::new(key, settings.form_max_age_hours),
+        ));
+        let listener = TcpListener::bind((settings.host.as_str(), settings.port))
+            .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
+        let port = listener.local_addr()?.port();
+        let max_body = settings.max_body_bytes;
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .configure(|cfg| routes::configure(cfg, max_body))
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Today's date in China Standard Time (UTC+8), as `YYYY-MM-DD`: campaign periods are
+/// local dates.
+pub fn today() -> String {
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    chrono::Utc::now()
+        .with_timezone(&cst)
+        .format("%Y-%m-%d")
+        .to_string()
+}

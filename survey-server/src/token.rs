@@ -1,0 +1,145 @@
+//! Form tokens: each served form carries a random idempotency key and the time it was served,
+//! signed, so a double tap or a resent POST stores one response and time-taken is trustworthy.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretSlice};
+use sha2::Sha256;
+
+/// A verified token: the response's idempotency key and when its form was served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormToken {
+    pub key: String,
+    pub issued_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the form token is missing or malformed")]
+    Malformed,
+    #[error("the form token's signature does not match")]
+    BadSignature,
+    #[error("the form has expired")]
+    Expired,
+}
+
+pub struct FormSigner {
+    key: SecretSlice<u8>,
+    max_age_ms: i64,
+}
+
+const MAC_BYTES: usize = 16;
+
+impl FormSigner {
+    pub fn new(key: SecretSlice<u8>, max_age_hours: u32) -> FormSigner {
+        FormSigner {
+            key,
+            max_age_ms: i64::from(max_age_hours) * 3_600_000,
+        }
+    }
+
+    /// A fresh token with a 128-bit random key.
+    pub fn issue(&self, now_ms: i64) -> String {
+        let mut key = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        let key = URL_SAFE_NO_PAD.encode(key);
+        let mac = self.mac(&key, now_ms);
+        format!("{key}.{now_ms}.{mac}")
+    }
+
+    pub fn verify(&self, token: &str, now_ms: i64) -> Result<FormToken, TokenError> {
+        let mut parts = token.split('.');
+        let (Some(key), Some(issued), Some(mac), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(TokenError::Malformed);
+        };
+        let issued_at: i64 = issued.parse().map_err(|_| TokenError::Malformed)?;
+        if key.len() != 22 || URL_SAFE_NO_PAD.decode(key).is_err() {
+            return Err(TokenError::Malformed);
+        }
+        let given = URL_SAFE_NO_PAD
+            .decode(mac)
+            .map_err(|_| TokenError::Malformed)?;
+        if given.len() != MAC_BYTES {
+            return Err(TokenError::BadSignature);
+        }
+        self.hmac(key, issued_at)
+            .verify_truncated_left(&given)
+            .map_err(|_| TokenError::BadSignature)?;
+        // A small allowance for clocks of several servers behind one load balancer.
+        if issued_at > now_ms + 60_000 || now_ms - issued_at > self.max_age_ms {
+            return Err(TokenError::Expired);
+        }
+        Ok(FormToken {
+            key: key.to_string(),
+            issued_at,
+        })
+    }
+
+    fn hmac(&self, key: &str, issued_at: i64) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.key.expose_secret())
+            .expect("HMAC takes a key of any length");
+        mac.update(key.as_bytes());
+        mac.update(b".");
+        mac.update(issued_at.to_string().as_bytes());
+        mac
+    }
+
+    fn mac(&self, key: &str, issued_at: i64) -> String {
+        let full = self.hmac(key, issued_at).finalize().into_bytes();
+        URL_SAFE_NO_PAD.encode(&full[..MAC_BYTES])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signer() -> FormSigner {
+        FormSigner::new(SecretSlice::from(vec![7u8; 32]), 72)
+    }
+
+    #[test]
+    fn a_token_verifies_and_keeps_its_time() {
+        let token = signer().issue(1_000_000);
+        let parsed = signer().verify(&token, 1_005_000).unwrap();
+        assert_eq!(parsed.issued_at, 1_000_000);
+        assert_eq!(parsed.key.len(), 22);
+    }
+
+    #[test]
+    fn an_edited_time_or_key_is_refused() {
+        let token = signer().issue(1_000_000);
+        let edited = token.replacen(".1000000.", ".999000.", 1);
+        assert_eq!(
+            signer().verify(&edited, 1_005_000),
+            Err(TokenError::BadSignature)
+        );
+        let other_key = format!("AAAAAAAAAAAAAAAAAAAAAA{}", &token[22..]);
+        assert_eq!(
+            signer().verify(&other_key, 1_005_000),
+            Err(TokenError::BadSignature)
+        );
+        let other_signer = FormSigner::new(SecretSlice::from(vec![8u8; 32]), 72);
+        assert_eq!(
+            other_signer.verify(&token, 1_005_000),
+            Err(TokenError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn malformed_and_expired_tokens_are_refused() {
+        assert_eq!(signer().verify("", 0), Err(TokenError::Malformed));
+        assert_eq!(signer().verify("a.b.c", 0), Err(TokenError::Malformed));
+        let token = signer().issue(0);
+        assert_eq!(
+            signer().verify(&token, 73 * 3_600_000),
+            Err(TokenError::Expired)
+        );
+        let short = token.rsplit_once('.').unwrap().0.to_string() + ".AAAA";
+        assert!(signer().verify(&short, 10).is_err());
+    }
+}
