@@ -78,7 +78,9 @@ const SITES: [(&str, &str, &str); 3] = [
 ];
 
 /// Loads the demo data into a database (idempotent); returns the open campaign's slug.
-pub fn load(pool: &DbPool, today: NaiveDate) -> Result<&'static str, DbError> {
+pub fn load(pool: &DbPool) -> Result<&'static str, DbError> {
+    let today = NaiveDate::parse_from_str(&crate::startup::today(), "%Y-%m-%d")
+        .map_err(|e| DbError::Invalid(e.to_string()))?;
     let mut conn = pool.get()?;
     let q = Questionnaire::parse(DEFAULT_TOML).map_err(|e| DbError::Invalid(e.to_string()))?;
     let qv = campaigns::store_questionnaire(&mut conn, &q, DEFAULT_TOML)?;

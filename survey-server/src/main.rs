@@ -88,8 +88,7 @@ fn demo(database: &std::path::Path, port: u16, setup_only: bool) -> Result<()> {
         .to_str()
         .context("the database path is not UTF-8")?;
     let pool = DbPool::open(&DatabaseUrl::Sqlite(url.to_string()), 2)?;
-    let today = chrono::NaiveDate::parse_from_str(&survey_server::startup::today(), "%Y-%m-%d")?;
-    survey_server::demo::load(&pool, today)?;
+    survey_server::demo::load(&pool)?;
     drop(pool);
     let mut settings = Settings::for_database(url);
     settings.port = port;

@@ -1,1 +1,10 @@
+//! minyi's end-to-end suite: the real server on port 0, a fresh SQLite file or PostgreSQL
+//! database per test, a real HTTP client, and a real browser.
 
+mod helpers;
+
+mod browser;
+mod form_get;
+mod storage;
+mod submit;
+mod submit_invalid;

@@ -1,0 +1,209 @@
+//! Spawning the real application on a random port with a fresh database of its own, and
+//! talking HTTP to it.
+
+use diesel::{Connection, RunQueryDsl};
+use survey_server::config::Settings;
+use survey_server::db::campaigns::{self, CampaignContext};
+use survey_server::db::responses::{self, StoredResponse};
+use survey_server::db::{DatabaseUrl, DbPool};
+use survey_server::startup::Application;
+use tempfile::TempDir;
+
+pub use survey_server::demo::{CLOSED_CAMPAIGN, OPEN_CAMPAIGN};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the suite uses (a fresh database per test is created on it).
+pub fn postgres_server_url() -> String {
+    std::env::var("MINYI_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub pool: DbPool,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    pub database_url: String,
+    _dir: Option<TempDir>,
+    pg_database: Option<String>,
+}
+
+/// A fresh database of the backend, migrated and loaded with the demo data.
+pub fn fresh_database(backend: Backend) -> (String, Option<TempDir>, Option<String>) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("minyi.db");
+            (path.to_str().unwrap().to_string(), Some(dir), None)
+        }
+        Backend::Postgres => {
+            let name = format!("minyi_test_{}", uuid::Uuid::new_v4().simple());
+            let server = postgres_server_url();
+            let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres"))
+                .unwrap_or_else(|e| panic!("PostgreSQL at {server} is needed for the suite: {e}"));
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
+            let url = format!("{server}/{name}");
+            survey_server::db::migrate_postgres(&url).expect("migrating the test database");
+            (url, None, Some(name))
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let (database_url, dir, pg_database) = fresh_database(backend);
+    let pool = DbPool::open(&DatabaseUrl::parse(&database_url).unwrap(), 4).expect("pool");
+    survey_server::demo::load(&pool).expect("demo data");
+    let app = Application::build(Settings::for_database(&database_url)).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    TestApp { address, pool, client, backend, database_url, _dir: dir, pg_database }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg_database {
+            let server = postgres_server_url();
+            if let Ok(mut admin) = diesel::PgConnection::establish(&format!("{server}/postgres")) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut admin);
+            }
+        }
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(String, String)]) -> reqwest::Response {
+        self.client.post(self.url(path)).form(fields).send().await.expect("POST")
+    }
+
+    /// GETs a form and returns the token it carries.
+    pub async fn token(&self, path: &str) -> String {
+        let body = self.get(path).await.text().await.unwrap();
+        token_in(&body)
+    }
+
+    pub fn context(&self, slug: &str) -> CampaignContext {
+        campaigns::load_context(&mut self.pool.get().unwrap(), slug).unwrap().unwrap()
+    }
+
+    /// Every stored response of a campaign, with its answers.
+    pub fn stored(&self, slug: &str) -> Vec<(StoredResponse, Vec<(String, String)>)> {
+        let id = self.context(slug).campaign.id;
+        responses::list_for_campaign(&mut self.pool.get().unwrap(), id).unwrap()
+    }
+
+    pub fn unit_code(&self, slug: &str, unit_id: i32) -> String {
+        let ctx = self.context(slug);
+        ctx.units.iter().find(|u| u.id == unit_id).unwrap().code.clone()
+    }
+}
+
+/// The value of the form's hidden `_t` field.
+pub fn token_in(html: &str) -> String {
+    let start = html.find(r#"name="_t" value=""#).expect("form has a token") + 17;
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_string()
+}
+
+/// A complete, valid answer set for the default questionnaire (a local resident).
+pub fn valid_answers(token: &str) -> Vec<(String, String)> {
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("_t", token),
+        ("respondent_type", "resident"),
+        ("township", "taihuai"),
+        ("contact_kind", "inspection"),
+        ("contact_kind", "penalty"),
+        ("contact_when", "m1"),
+    ];
+    for item in LIKERT_ITEMS {
+        fields.push((item, "4"));
+    }
+    fields.push(("standard_documents", "na"));
+    for item in PROBLEM_ITEMS {
+        fields.push((item, "no"));
+    }
+    fields.push(("prob_crude", "yes"));
+    fields.extend([
+        ("sys_certificate", "yes"),
+        ("sys_rights", "yes"),
+        ("sys_recorded", "na"),
+        ("overall_score", "8"),
+        ("suggestion", "希望执法人员多做解释。"),
+    ]);
+    fields.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// Likert items shown to every respondent, except `standard_documents` (answered `na`).
+pub const LIKERT_ITEMS: [&str; 13] = [
+    "strict_duty",
+    "strict_consistent",
+    "standard_procedure",
+    "fair_equal",
+    "fair_outcome",
+    "civil_manner",
+    "civil_listen",
+    "sys_lawful",
+    "disc_proportion",
+    "disc_leniency",
+    "trust_law",
+    "trust_result",
+    "overall_sat",
+];
+
+/// Incidence items other than `prob_crude` (answered yes).
+pub const PROBLEM_ITEMS: [&str; 6] = [
+    "prob_campaign",
+    "prob_one_size",
+    "prob_brutal",
+    "prob_excessive",
+    "prob_mechanical",
+    "prob_profit",
+];
+
+/// Replaces (or adds) a field's value(s).
+pub fn with(fields: &[(String, String)], name: &str, values: &[&str]) -> Vec<(String, String)> {
+    let mut out: Vec<_> = fields.iter().filter(|(k, _)| k != name).cloned().collect();
+    out.extend(values.iter().map(|v| (name.to_string(), v.to_string())));
+    out
+}
+
+pub fn without(fields: &[(String, String)], name: &str) -> Vec<(String, String)> {
+    fields.iter().filter(|(k, _)| k != name).cloned().collect()
+}
+
+/// Generates a `mod NAME { sqlite, postgres }` pair of tests running `NAME(app)` on each
+/// backend, each with a fresh database.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await).await
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    super::$name($crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await).await
+                }
+            }
+        )*
+    };
+}
