@@ -23,7 +23,8 @@ async fn form_is_small_self_contained_and_chinese_by_default(app: TestApp) {
     assert!(body.contains(r#"<meta name="viewport" content="width=device-width,initial-scale=1">"#));
     // Zero external requests: no script, no external stylesheet, font, image or link target.
     assert!(!body.contains("<script"));
-    assert!(!body.contains("<link"));
+    assert_eq!(body.matches("<link").count(), 1);
+    assert!(body.contains(r#"<link rel="icon" href="data:,">"#), "the only link: no favicon fetch");
     assert!(!body.contains("<img"));
     assert!(!body.contains("http://") && !body.contains("https://") && !body.contains("//cdn"));
     assert!(!body.contains("@font-face") && !body.contains("url("));

@@ -14,6 +14,8 @@ pub fn layout(lang: Lang, title: &str, extra_css: &str, body: Markup) -> Markup 
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width,initial-scale=1";
                 meta name="referrer" content="no-referrer";
+                // No favicon request: on a weak mountain signal every round trip counts.
+                link rel="icon" href="data:,";
                 title { (title) }
                 style { (PreEscaped(CSS)) (PreEscaped(extra_css)) }
             }
