@@ -209,9 +209,15 @@ fn parse_value(item: &Item, values: &[&str]) -> Result<Answer, FieldProblem> {
     }
 }
 
+/// Reads `value` as a number from `low` to `high`, written only in canonical decimal: ASCII
+/// digits, no sign, no surrounding space and no leading zero (but `0` itself), so that every
+/// stored number has exactly one spelling.
 fn in_range(value: &str, low: u8, high: u8) -> Result<u8, FieldProblem> {
+    let canonical = !value.is_empty()
+        && value.bytes().all(|b| b.is_ascii_digit())
+        && (value == "0" || !value.starts_with('0'));
     match value.parse::<u8>() {
-        Ok(v) if (low..=high).contains(&v) => Ok(v),
+        Ok(v) if canonical && (low..=high).contains(&v) => Ok(v),
         _ => Err(FieldProblem::OutOfRange(value.to_string())),
     }
 }

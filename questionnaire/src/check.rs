@@ -1,5 +1,6 @@
 //! The checks behind `survey-server questionnaire check`: every problem, with its place.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -106,15 +107,19 @@ pub(crate) fn check(q: &Questionnaire) -> Vec<CheckError> {
                 if !roles.insert(role) {
                     c.fail(
                         &at,
-                        format!("role {role:?} is already carried by another item"),
+                        format!("role {:?} is already carried by another item", role.name()),
                     );
                 }
                 if !matches!(item.kind, ItemKind::Single { .. }) {
                     c.fail(&at, "an item with a role must be a single choice");
                 }
             }
-            if earlier.insert(item.id.as_str(), item).is_some() {
-                c.fail(&at, "duplicate item id");
+            // A repeated id is reported; conditions keep looking at the first item so named.
+            match earlier.entry(item.id.as_str()) {
+                Entry::Occupied(_) => c.fail(&at, "duplicate item id"),
+                Entry::Vacant(slot) => {
+                    slot.insert(item);
+                }
             }
         }
     }
@@ -146,11 +151,16 @@ fn check_indicators<'q>(c: &mut Checker, q: &'q Questionnaire) -> HashSet<&'q st
             c.fail(&at, format!("unknown parent indicator {parent:?}"));
             continue;
         }
-        let mut seen = HashSet::from([ind.id.as_str()]);
+        // Follow the parents up. Coming back to this indicator means it is on a cycle; meeting
+        // another indicator twice means it only leads into a cycle, reported on that one's own.
+        let mut seen = HashSet::new();
         let mut cursor = Some(parent);
         while let Some(id) = cursor {
-            if !seen.insert(id) {
+            if id == ind.id {
                 c.fail(&at, "the indicator tree has a cycle through this indicator");
+                break;
+            }
+            if !seen.insert(id) {
                 break;
             }
             cursor = parents.get(id).copied().flatten();
@@ -189,7 +199,7 @@ fn check_item(c: &mut Checker, at: &str, item: &Item, leaves: &HashSet<&str>) {
                         .code
                         .chars()
                         .all(|ch| ch.is_ascii_alphanumeric() || ch == '_');
-                if !valid || opt.code == "na" {
+                if !valid || opt.code.eq_ignore_ascii_case("na") {
                     c.fail(
                         &opt_at,
                         "option code must be 1–32 of a-z, A-Z, 0-9, _ and not \"na\"",

@@ -1,12 +1,35 @@
-//! An item as written in the file: every field any kind may take, unknown fields refused, then
-//! parsed into the typed [`Item`] (a field that does not belong to the item's type is an error).
+//! An item as written in the file: every field any kind may take, then parsed into the typed
+//! [`Item`]. An unknown field, or a field that does not belong to the item's type, is an error
+//! that names the item.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::{ChoiceOption, Condition, Item, ItemKind, LikertScale, Localized, Role};
 
+/// Every field an item may have, in the file's spelling; `TryFrom<RawItem> for Item` refuses
+/// the others, naming the item.
+const KNOWN_FIELDS: &[&str] = &[
+    "id",
+    "type",
+    "text",
+    "indicator",
+    "required",
+    "show_if",
+    "role",
+    "scale",
+    "allow_na",
+    "options",
+    "max_choices",
+    "low",
+    "high",
+    "max_chars",
+];
+
+// Not `deny_unknown_fields`: serde's message would not say which item the field is on. Unknown
+// fields are collected in `extra` instead and refused, with the item's id, when it is parsed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub(crate) struct RawItem {
     id: String,
     #[serde(rename = "type")]
@@ -34,6 +57,9 @@ pub(crate) struct RawItem {
     high: Option<Localized>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     max_chars: Option<usize>,
+    /// Keys that are none of the above; never written back.
+    #[serde(flatten, skip_serializing)]
+    extra: BTreeMap<String, toml::Value>,
 }
 
 impl TryFrom<RawItem> for Item {
@@ -42,6 +68,23 @@ impl TryFrom<RawItem> for Item {
     fn try_from(raw: RawItem) -> Result<Item, String> {
         let id = raw.id.clone();
         let fail = |problem: String| format!("item {id:?}: {problem}");
+        if !raw.extra.is_empty() {
+            let names = raw
+                .extra
+                .keys()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let plural = if raw.extra.len() == 1 { "" } else { "s" };
+            let known = KNOWN_FIELDS
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(fail(format!(
+                "unknown field{plural} {names}, expected one of {known}"
+            )));
+        }
         let allowed: &[&str] = match raw.kind.as_str() {
             "likert5" => &["scale", "allow_na"],
             "single" => &["options"],
@@ -91,12 +134,15 @@ impl TryFrom<RawItem> for Item {
                 max_chars: raw.max_chars.ok_or_else(|| missing("max_chars"))?,
             },
         };
+        // Spelling out the kind's default (`required = true` on a rated item) means the same as
+        // leaving it out, so it is stored the same way and does not change the content hash.
+        let default_required = !matches!(kind, ItemKind::Text { .. });
         Ok(Item {
             id: raw.id,
             text: raw.text,
             kind,
             indicator: raw.indicator,
-            required: raw.required,
+            required: raw.required.filter(|&r| r != default_required),
             show_if: raw.show_if,
             role: raw.role,
         })
@@ -120,6 +166,7 @@ impl From<Item> for RawItem {
             low: None,
             high: None,
             max_chars: None,
+            extra: BTreeMap::new(),
         };
         raw.kind = match item.kind {
             ItemKind::Likert5 { scale, allow_na } => {

@@ -104,7 +104,8 @@ pub struct Item {
     pub kind: ItemKind,
     /// The leaf indicator this rated item measures.
     pub indicator: Option<String>,
-    /// Defaults to true for every kind but open text.
+    /// Defaults to true for every kind but open text; `None` when the file leaves it at that
+    /// default or spells the default out, so that both hash alike.
     pub required: Option<bool>,
     pub show_if: Option<Condition>,
     /// A profile item the server also stores on the response row, for stratification.
@@ -159,6 +160,15 @@ pub struct ChoiceOption {
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     RespondentType,
+}
+
+impl Role {
+    /// The role's name as written in the questionnaire file, e.g. `respondent_type`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::RespondentType => "respondent_type",
+        }
+    }
 }
 
 impl Questionnaire {

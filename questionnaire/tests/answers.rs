@@ -444,6 +444,45 @@ fn scale10_values_outside_0_to_10() {
     }
 }
 
+/// Numbers are read only in canonical decimal: ASCII digits, no sign, no leading zero but `0`
+/// itself, no decimal point. Anything else would give one answer several stored spellings.
+const NON_CANONICAL_NUMBERS: [&str; 12] = [
+    "+3", "03", "3.0", "+0010", "00", "010", "+0", "-0", "0x3", "3e0", "３", "1_0",
+];
+
+#[test]
+fn likert_values_must_be_canonical_decimal() {
+    for bad in NON_CANONICAL_NUMBERS {
+        refused("strict_duty", &[bad], OutOfRange(bad.into()));
+    }
+    // Surrounding space is trimmed from a submitted field before the number is read.
+    check("strict_duty", &[" 3"], Likert(3), "3");
+}
+
+#[test]
+fn scale10_values_must_be_canonical_decimal() {
+    for bad in NON_CANONICAL_NUMBERS {
+        refused("overall_score", &[bad], OutOfRange(bad.into()));
+    }
+    check("overall_score", &["0"], Scale10(0), "0");
+    check("overall_score", &["10 "], Scale10(10), "10");
+}
+
+#[test]
+fn decode_reads_only_canonical_numbers() {
+    let q = default_q();
+    let likert = q.item("strict_duty").unwrap();
+    let scale10 = q.item("overall_score").unwrap();
+    let untrimmed = [" 3", "3 ", "\t3", "3\n", ""];
+    for stored in NON_CANONICAL_NUMBERS.iter().chain(&untrimmed) {
+        assert_eq!(Answer::decode(likert, stored), None, "likert {stored:?}");
+        assert_eq!(Answer::decode(scale10, stored), None, "scale10 {stored:?}");
+    }
+    assert_eq!(Answer::decode(likert, "3"), Some(Likert(3)));
+    assert_eq!(Answer::decode(scale10, "0"), Some(Scale10(0)));
+    assert_eq!(Answer::decode(scale10, "10"), Some(Scale10(10)));
+}
+
 #[test]
 fn yes_no_values_other_than_yes_no_na() {
     for bad in ["YES", "true", "1", "是"] {

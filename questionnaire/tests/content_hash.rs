@@ -134,6 +134,66 @@ fn spelling_out_a_types_default_does_not_count() {
 }
 
 #[test]
+fn spelling_out_the_default_of_required_does_not_count() {
+    // Every kind but open text is required unless it says otherwise.
+    for head in [
+        "id = \"rate\"\ntype = \"likert5\"\n",
+        "id = \"firm\"\ntype = \"likert5\"\n",
+        "id = \"seen\"\ntype = \"yes_no\"\n",
+        "id = \"score\"\ntype = \"scale10\"\n",
+        "id = \"kind\"\ntype = \"single\"\n",
+        "id = \"pick\"\ntype = \"multi\"\n",
+    ] {
+        let explicit = edit(MINIMAL, head, &format!("{head}required = true\n"));
+        same(MINIMAL, &explicit);
+        let q = Questionnaire::parse(&explicit).unwrap();
+        assert!(q.items().all(|(_, i)| i.is_required()), "{head}");
+    }
+    // Open text is optional unless it says otherwise.
+    let optional = edit(MINIMAL, "required = true\n", "");
+    let explicit = edit(MINIMAL, "required = true\n", "required = false\n");
+    same(&optional, &explicit);
+    assert!(!Questionnaire::parse(&explicit)
+        .unwrap()
+        .item("why")
+        .unwrap()
+        .is_required());
+    // Saying the opposite of the default does count.
+    assert_ne!(hash(&optional), hash(MINIMAL));
+    let optional_rate = edit(
+        MINIMAL,
+        "type = \"likert5\"\nindicator",
+        "type = \"likert5\"\nrequired = false\nindicator",
+    );
+    assert_ne!(hash(&optional_rate), hash(MINIMAL));
+    assert!(!Questionnaire::parse(&optional_rate)
+        .unwrap()
+        .item("rate")
+        .unwrap()
+        .is_required());
+}
+
+#[test]
+fn the_default_with_required_spelt_out_keeps_its_pinned_hash() {
+    // The shipped file leaves `required` to each kind's default; writing it out changes nothing.
+    let q = Questionnaire::default_questionnaire();
+    let explicit: String = DEFAULT_TOML
+        .lines()
+        .map(|l| match l.trim() {
+            "type = \"likert5\"" | "type = \"yes_no\"" | "type = \"scale10\""
+            | "type = \"single\"" | "type = \"multi\"" => format!("{l}\nrequired = true\n"),
+            "type = \"text\"" => format!("{l}\nrequired = false\n"),
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    assert_eq!(explicit.matches("required = ").count(), q.items().count());
+    same(DEFAULT_TOML, &explicit);
+    if q.version == DEFAULT_VERSION {
+        assert_eq!(hash(&explicit), DEFAULT_HASH);
+    }
+}
+
+#[test]
 fn any_change_of_a_label_changes_the_hash() {
     // (what changes, old, new)
     let cases = [

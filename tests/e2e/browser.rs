@@ -28,12 +28,21 @@ struct Browser {
 async fn disable_scripts(b: &Browser) {
     let session = b.client.session_id().await.unwrap().expect("a session");
     let response = reqwest::Client::new()
-        .post(format!("{}/session/{session}/goog/cdp/execute", b.driver_url))
-        .json(&json!({ "cmd": "Emulation.setScriptExecutionDisabled", "params": { "value": true } }))
+        .post(format!(
+            "{}/session/{session}/goog/cdp/execute",
+            b.driver_url
+        ))
+        .json(
+            &json!({ "cmd": "Emulation.setScriptExecutionDisabled", "params": { "value": true } }),
+        )
         .send()
         .await
         .unwrap();
-    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+    assert!(
+        response.status().is_success(),
+        "{}",
+        response.text().await.unwrap()
+    );
 }
 
 fn artifacts() -> PathBuf {
@@ -45,16 +54,23 @@ fn artifacts() -> PathBuf {
 }
 
 async fn browser(wait_for_loads: bool) -> Browser {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let chromedriver = std::env::var("MINYI_CHROMEDRIVER").unwrap_or("/usr/bin/chromedriver".into());
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let chromedriver =
+        std::env::var("MINYI_CHROMEDRIVER").unwrap_or("/usr/bin/chromedriver".into());
     let driver = Command::new(&chromedriver)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)
         .spawn()
-        .unwrap_or_else(|e| panic!("{chromedriver} is needed (apt-get install chromium-driver): {e}"));
-    let mut options = json!({
+        .unwrap_or_else(|e| {
+            panic!("{chromedriver} is needed (apt-get install chromium-driver): {e}")
+        });
+    let options = json!({
         "binary": std::env::var("MINYI_CHROMIUM").unwrap_or("/usr/bin/chromium".into()),
         "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -72,8 +88,18 @@ async fn browser(wait_for_loads: bool) -> Browser {
     }
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
-        match ClientBuilder::native().capabilities(caps.clone()).connect(&url).await {
-            Ok(client) => return Browser { client, driver_url: url, _driver: driver },
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => {
+                return Browser {
+                    client,
+                    driver_url: url,
+                    _driver: driver,
+                }
+            }
             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     }
@@ -83,14 +109,32 @@ async fn browser(wait_for_loads: bool) -> Browser {
 async fn fill_and_submit(client: &Client, fields: &[(String, String)]) {
     for (name, value) in fields.iter().filter(|(k, _)| !k.starts_with('_')) {
         if name == "suggestion" {
-            client.find(Locator::Css("textarea[name=suggestion]")).await.unwrap().send_keys(value).await.unwrap();
+            client
+                .find(Locator::Css("textarea[name=suggestion]"))
+                .await
+                .unwrap()
+                .send_keys(value)
+                .await
+                .unwrap();
             continue;
         }
         let selector = format!("input[name={name}][value=\"{value}\"]");
-        let input = client.find(Locator::Css(&selector)).await.unwrap_or_else(|_| panic!("{selector}"));
-        input.click().await.unwrap_or_else(|e| panic!("clicking {selector}: {e}"));
+        let input = client
+            .find(Locator::Css(&selector))
+            .await
+            .unwrap_or_else(|_| panic!("{selector}"));
+        input
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("clicking {selector}: {e}"));
     }
-    client.find(Locator::Css("button[type=submit]")).await.unwrap().click().await.unwrap();
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 /// Polls the page source until it contains `text` (pages load without the driver waiting).
@@ -114,7 +158,10 @@ async fn wait_for_thanks(client: &Client) -> String {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("no thank-you page; at {}", client.current_url().await.unwrap());
+    panic!(
+        "no thank-you page; at {}",
+        client.current_url().await.unwrap()
+    );
 }
 
 async fn screenshot(client: &Client, name: &str) {
@@ -135,7 +182,9 @@ fn assert_stored_one(app: &TestApp, unit: &str) {
     assert_eq!(stored.len(), 1);
     assert_eq!(app.unit_code(OPEN_CAMPAIGN, stored[0].0.unit_id), unit);
     assert!(stored[0].1.contains(&("overall_sat".into(), "4".into())));
-    assert!(stored[0].1.contains(&("standard_documents".into(), "na".into())));
+    assert!(stored[0]
+        .1
+        .contains(&("standard_documents".into(), "na".into())));
 }
 
 #[tokio::test]
@@ -143,23 +192,37 @@ async fn phone_fills_the_demo_form_and_is_thanked() {
     let app = spawn_app(Backend::Sqlite).await;
     let b = browser(true).await;
     let c = &b.client;
-    c.goto(&app.url("/s/2025-final/market?site=hall")).await.unwrap();
+    c.goto(&app.url("/s/2025-final/market?site=hall"))
+        .await
+        .unwrap();
     assert_eq!(c.title().await.unwrap(), "行政执法群众满意度调查");
     // A phone-width page: no horizontal scrolling, touch targets of at least 44 px.
     assert!(number(c, "return document.documentElement.scrollWidth").await <= 360.0);
-    let smallest = "return Math.min(...[...document.querySelectorAll('label.c,button,select,textarea')]
+    let smallest =
+        "return Math.min(...[...document.querySelectorAll('label.c,button,select,textarea')]
         .filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect().height))";
     assert!(number(c, smallest).await >= 44.0);
     // Nothing but the page itself is fetched.
     let fetched = c
-        .execute("return performance.getEntriesByType('resource').map(e => e.name)", vec![])
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name)",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(fetched, json!([]), "the page fetched more than itself");
     // The business section shows only for business operators (CSS :has, no script).
-    let biz = c.find(Locator::Css("input[name=biz_burden]")).await.unwrap();
+    let biz = c
+        .find(Locator::Css("input[name=biz_burden]"))
+        .await
+        .unwrap();
     assert!(!biz.is_displayed().await.unwrap());
-    c.find(Locator::Css("input[name=respondent_type][value=business]")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("input[name=respondent_type][value=business]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     assert!(biz.is_displayed().await.unwrap());
     screenshot(c, "form-phone-business-shown.png").await;
     fill_and_submit(c, &valid_answers("")).await;
@@ -177,7 +240,9 @@ async fn phone_fills_the_demo_form_and_is_thanked() {
 /// HTTP tests do: the page has no script to need.)
 #[tokio::test]
 async fn form_loads_with_javascript_disabled() {
-    tokio::time::timeout(Duration::from_secs(90), no_javascript()).await.expect("browser hung");
+    tokio::time::timeout(Duration::from_secs(90), no_javascript())
+        .await
+        .expect("browser hung");
 }
 
 async fn no_javascript() {
@@ -185,12 +250,21 @@ async fn no_javascript() {
     let b = browser(false).await;
     let c = &b.client;
     disable_scripts(&b).await;
-    c.goto("data:text/html,<title>off</title><script>document.title='on'</script>").await.unwrap();
+    c.goto("data:text/html,<title>off</title><script>document.title='on'</script>")
+        .await
+        .unwrap();
     wait_for(c, "<title>").await;
-    assert_eq!(c.title().await.unwrap(), "off", "page scripts must be disabled");
+    assert_eq!(
+        c.title().await.unwrap(),
+        "off",
+        "page scripts must be disabled"
+    );
     c.goto(&app.url("/s/2025-final?lang=en")).await.unwrap();
     let page = wait_for(c, "</form>").await;
-    assert_eq!(c.title().await.unwrap(), "Public satisfaction with administrative law enforcement");
+    assert_eq!(
+        c.title().await.unwrap(),
+        "Public satisfaction with administrative law enforcement"
+    );
     assert!(page.contains(r#"<select id="unit-select" name="_unit">"#));
     assert!(page.matches("<fieldset").count() >= 30);
     let submit = c.find(Locator::Css("button[type=submit]")).await.unwrap();

@@ -4,7 +4,7 @@
 use diesel::{Connection, RunQueryDsl};
 use survey_server::config::Settings;
 use survey_server::db::campaigns::{self, CampaignContext};
-use survey_server::db::responses::{self, StoredResponse};
+use survey_server::db::responses::{self, ResponseWithAnswers};
 use survey_server::db::{DatabaseUrl, DbPool};
 use survey_server::startup::Application;
 use tempfile::TempDir;
@@ -27,8 +27,6 @@ pub struct TestApp {
     pub address: String,
     pub pool: DbPool,
     pub client: reqwest::Client,
-    pub backend: Backend,
-    pub database_url: String,
     _dir: Option<TempDir>,
     pg_database: Option<String>,
 }
@@ -46,7 +44,9 @@ pub fn fresh_database(backend: Backend) -> (String, Option<TempDir>, Option<Stri
             let server = postgres_server_url();
             let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres"))
                 .unwrap_or_else(|e| panic!("PostgreSQL at {server} is needed for the suite: {e}"));
-            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
+            diesel::sql_query(format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .unwrap();
             let url = format!("{server}/{name}");
             survey_server::db::migrate_postgres(&url).expect("migrating the test database");
             (url, None, Some(name))
@@ -58,14 +58,22 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let (database_url, dir, pg_database) = fresh_database(backend);
     let pool = DbPool::open(&DatabaseUrl::parse(&database_url).unwrap(), 4).expect("pool");
     survey_server::demo::load(&pool).expect("demo data");
-    let app = Application::build(Settings::for_database(&database_url)).await.expect("app builds");
+    let app = Application::build(Settings::for_database(&database_url))
+        .await
+        .expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    TestApp { address, pool, client, backend, database_url, _dir: dir, pg_database }
+    TestApp {
+        address,
+        pool,
+        client,
+        _dir: dir,
+        pg_database,
+    }
 }
 
 impl Drop for TestApp {
@@ -90,7 +98,12 @@ impl TestApp {
     }
 
     pub async fn post_form(&self, path: &str, fields: &[(String, String)]) -> reqwest::Response {
-        self.client.post(self.url(path)).form(fields).send().await.expect("POST")
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
     }
 
     /// GETs a form and returns the token it carries.
@@ -100,18 +113,25 @@ impl TestApp {
     }
 
     pub fn context(&self, slug: &str) -> CampaignContext {
-        campaigns::load_context(&mut self.pool.get().unwrap(), slug).unwrap().unwrap()
+        campaigns::load_context(&mut self.pool.get().unwrap(), slug)
+            .unwrap()
+            .unwrap()
     }
 
     /// Every stored response of a campaign, with its answers.
-    pub fn stored(&self, slug: &str) -> Vec<(StoredResponse, Vec<(String, String)>)> {
+    pub fn stored(&self, slug: &str) -> Vec<ResponseWithAnswers> {
         let id = self.context(slug).campaign.id;
         responses::list_for_campaign(&mut self.pool.get().unwrap(), id).unwrap()
     }
 
     pub fn unit_code(&self, slug: &str, unit_id: i32) -> String {
         let ctx = self.context(slug);
-        ctx.units.iter().find(|u| u.id == unit_id).unwrap().code.clone()
+        ctx.units
+            .iter()
+            .find(|u| u.id == unit_id)
+            .unwrap()
+            .code
+            .clone()
     }
 }
 
@@ -147,7 +167,10 @@ pub fn valid_answers(token: &str) -> Vec<(String, String)> {
         ("overall_score", "8"),
         ("suggestion", "希望执法人员多做解释。"),
     ]);
-    fields.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    fields
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Likert items shown to every respondent, except `standard_documents` (answered `na`).

@@ -9,7 +9,10 @@ use survey_server::db::{DatabaseUrl, DbConn, DbPool};
 use crate::helpers::{fresh_database, valid_answers, Backend, TestApp, OPEN_CAMPAIGN};
 use crate::on_both_backends;
 
-on_both_backends!(questionnaire_version_is_frozen_once_answered, changed_questionnaire_needs_a_new_version);
+on_both_backends!(
+    questionnaire_version_is_frozen_once_answered,
+    changed_questionnaire_needs_a_new_version
+);
 
 fn execute(conn: &mut DbConn, sql: &str) -> Result<usize, diesel::result::Error> {
     survey_server::with_conn!(conn, |c| diesel::sql_query(sql).execute(c))
@@ -18,17 +21,32 @@ fn execute(conn: &mut DbConn, sql: &str) -> Result<usize, diesel::result::Error>
 async fn questionnaire_version_is_frozen_once_answered(app: TestApp) {
     let mut conn = app.pool.get().unwrap();
     // Before any response the version may still be corrected.
-    execute(&mut conn, "UPDATE questionnaire_versions SET created_at = created_at + 1").unwrap();
+    execute(
+        &mut conn,
+        "UPDATE questionnaire_versions SET created_at = created_at + 1",
+    )
+    .unwrap();
     let form = "/s/2025-final/market";
     let token = app.token(form).await;
-    assert_eq!(app.post_form(form, &valid_answers(&token)).await.status(), 303);
+    assert_eq!(
+        app.post_form(form, &valid_answers(&token)).await.status(),
+        303
+    );
     let update = execute(&mut conn, "UPDATE questionnaire_versions SET source = 'x'");
-    let message = update.expect_err("a referenced version must not change").to_string();
+    let message = update
+        .expect_err("a referenced version must not change")
+        .to_string();
     assert!(message.contains("frozen"), "{message}");
     let delete = execute(&mut conn, "DELETE FROM questionnaire_versions");
     assert!(delete.is_err());
-    let switch = execute(&mut conn, "UPDATE campaigns SET questionnaire_version_id = questionnaire_version_id + 1000");
-    assert!(switch.is_err(), "a campaign with responses cannot switch questionnaires");
+    let switch = execute(
+        &mut conn,
+        "UPDATE campaigns SET questionnaire_version_id = questionnaire_version_id + 1000",
+    );
+    assert!(
+        switch.is_err(),
+        "a campaign with responses cannot switch questionnaires"
+    );
     assert_eq!(app.stored(OPEN_CAMPAIGN).len(), 1);
 }
 
@@ -36,14 +54,23 @@ async fn changed_questionnaire_needs_a_new_version(app: TestApp) {
     let mut conn = app.pool.get().unwrap();
     let q = Questionnaire::parse(DEFAULT_TOML).unwrap();
     let id = store_questionnaire(&mut conn, &q, DEFAULT_TOML).unwrap();
-    assert_eq!(store_questionnaire(&mut conn, &q, DEFAULT_TOML).unwrap(), id, "same content, same row");
+    assert_eq!(
+        store_questionnaire(&mut conn, &q, DEFAULT_TOML).unwrap(),
+        id,
+        "same content, same row"
+    );
     let edited_source = DEFAULT_TOML.replace("依法履职，该管的事管到位", "依法履职");
     let edited = Questionnaire::parse(&edited_source).unwrap();
-    let err = store_questionnaire(&mut conn, &edited, &edited_source).unwrap_err().to_string();
+    let err = store_questionnaire(&mut conn, &edited, &edited_source)
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("new version"), "{err}");
     let bumped_source = edited_source.replace("version = \"2025.1\"", "version = \"2025.2\"");
     let bumped = Questionnaire::parse(&bumped_source).unwrap();
-    assert_ne!(store_questionnaire(&mut conn, &bumped, &bumped_source).unwrap(), id);
+    assert_ne!(
+        store_questionnaire(&mut conn, &bumped, &bumped_source).unwrap(),
+        id
+    );
 }
 
 #[derive(QueryableByName)]
@@ -65,17 +92,24 @@ fn every_pooled_sqlite_connection_is_durable() {
     // Hold three connections at once so the check covers more than the first.
     let mut held: Vec<DbConn> = (0..3).map(|_| pool.get().unwrap()).collect();
     for conn in &mut held {
-        let DbConn::Sqlite(c) = conn else { panic!("expected SQLite") };
-        let mode: Pragma = diesel::sql_query("PRAGMA journal_mode").get_result(&mut **c).unwrap();
+        let DbConn::Sqlite(c) = conn else {
+            panic!("expected SQLite")
+        };
+        let mode: Pragma = diesel::sql_query("PRAGMA journal_mode")
+            .get_result(&mut **c)
+            .unwrap();
         assert_eq!(mode.journal_mode, "wal");
-        let sync: Number =
-            diesel::sql_query("SELECT synchronous AS value FROM pragma_synchronous").get_result(&mut **c).unwrap();
+        let sync: Number = diesel::sql_query("SELECT synchronous AS value FROM pragma_synchronous")
+            .get_result(&mut **c)
+            .unwrap();
         assert_eq!(sync.value, 2, "synchronous=FULL");
-        let busy: Number =
-            diesel::sql_query("SELECT timeout AS value FROM pragma_busy_timeout").get_result(&mut **c).unwrap();
+        let busy: Number = diesel::sql_query("SELECT timeout AS value FROM pragma_busy_timeout")
+            .get_result(&mut **c)
+            .unwrap();
         assert!(busy.value >= 5000);
-        let fk: Number =
-            diesel::sql_query("SELECT foreign_keys AS value FROM pragma_foreign_keys").get_result(&mut **c).unwrap();
+        let fk: Number = diesel::sql_query("SELECT foreign_keys AS value FROM pragma_foreign_keys")
+            .get_result(&mut **c)
+            .unwrap();
         assert_eq!(fk.value, 1);
     }
 }
@@ -86,13 +120,27 @@ fn postgres_with_pending_migrations_is_refused_until_migrate() {
     let server = crate::helpers::postgres_server_url();
     let name = format!("minyi_test_{}", uuid::Uuid::new_v4().simple());
     let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres")).unwrap();
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).unwrap();
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .unwrap();
     let url = format!("{server}/{name}");
-    let refused = DbPool::open(&DatabaseUrl::parse(&url).unwrap(), 1).err().expect("refused");
-    assert!(refused.to_string().contains("survey-server migrate"), "{refused}");
+    let refused = DbPool::open(&DatabaseUrl::parse(&url).unwrap(), 1)
+        .err()
+        .expect("refused");
+    assert!(
+        refused.to_string().contains("survey-server migrate"),
+        "{refused}"
+    );
     let applied = survey_server::db::migrate_postgres(&url).unwrap();
     assert_eq!(applied.len(), 1);
-    assert!(survey_server::db::migrate_postgres(&url).unwrap().is_empty(), "idempotent");
+    assert!(
+        survey_server::db::migrate_postgres(&url)
+            .unwrap()
+            .is_empty(),
+        "idempotent"
+    );
     assert!(DbPool::open(&DatabaseUrl::parse(&url).unwrap(), 1).is_ok());
-    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)")).execute(&mut admin).unwrap();
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .unwrap();
 }

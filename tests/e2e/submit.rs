@@ -30,15 +30,28 @@ async fn valid_post_is_stored_and_thanked(app: TestApp) {
     assert_eq!(row.respondent_type.as_deref(), Some("resident"));
     assert_eq!(row.lang, "zh-CN");
     assert!(row.duration_ms >= 0);
-    let get = |item: &str| answers.iter().find(|(k, _)| k == item).map(|(_, v)| v.as_str());
+    let get = |item: &str| {
+        answers
+            .iter()
+            .find(|(k, _)| k == item)
+            .map(|(_, v)| v.as_str())
+    };
     assert_eq!(get("strict_duty"), Some("4"));
-    assert_eq!(get("standard_documents"), Some("na"), "不了解 is stored as such, not a number");
+    assert_eq!(
+        get("standard_documents"),
+        Some("na"),
+        "不了解 is stored as such, not a number"
+    );
     assert_eq!(get("contact_kind"), Some("inspection;penalty"));
     assert_eq!(get("prob_crude"), Some("yes"));
     assert_eq!(get("overall_score"), Some("8"));
     assert_eq!(get("suggestion"), Some("希望执法人员多做解释。"));
     assert_eq!(get("biz_burden"), None);
-    assert_eq!(answers.len(), valid_answers(&token).len() - 2, "every answer but _t, one row for the multi");
+    assert_eq!(
+        answers.len(),
+        valid_answers(&token).len() - 2,
+        "every answer but _t, one row for the multi"
+    );
 }
 
 async fn double_post_with_one_key_stores_one_response(app: TestApp) {
@@ -53,11 +66,18 @@ async fn double_post_with_one_key_stores_one_response(app: TestApp) {
     assert_eq!(app.post_form(FORM, &changed).await.status(), 303);
     let stored = app.stored(OPEN_CAMPAIGN);
     assert_eq!(stored.len(), 1);
-    let overall = stored[0].1.iter().find(|(k, _)| k == "overall_sat").unwrap();
+    let overall = stored[0]
+        .1
+        .iter()
+        .find(|(k, _)| k == "overall_sat")
+        .unwrap();
     assert_eq!(overall.1, "4");
     // A new form is a new response.
     let second = app.token(FORM).await;
-    assert_eq!(app.post_form(FORM, &valid_answers(&second)).await.status(), 303);
+    assert_eq!(
+        app.post_form(FORM, &valid_answers(&second)).await.status(),
+        303
+    );
     assert_eq!(app.stored(OPEN_CAMPAIGN).len(), 2);
 }
 
@@ -90,7 +110,12 @@ async fn picked_unit_and_business_section_are_stored(app: TestApp) {
     let response = app.post_form(form, &fields).await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/thanks/2025-final?lang=en");
-    let thanks = app.get("/thanks/2025-final?lang=en").await.text().await.unwrap();
+    let thanks = app
+        .get("/thanks/2025-final?lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(thanks.contains("Thank you"));
     let stored = app.stored(OPEN_CAMPAIGN);
     assert_eq!(stored.len(), 1);
@@ -121,7 +146,9 @@ async fn retry_after_close_is_still_thanked(app: TestApp) {
         .unwrap();
     // The acknowledged response's retry is thanked; a new response is refused.
     assert_eq!(app.post_form(FORM, &fields).await.status(), 303);
-    let refused = app.post_form(FORM, &with(&fields, "_t", &[&new_token(&app).await])).await;
+    let refused = app
+        .post_form(FORM, &with(&fields, "_t", &[&new_token(&app).await]))
+        .await;
     assert_eq!(refused.status(), 410);
     assert!(refused.text().await.unwrap().contains("本次调查已结束"));
     assert_eq!(app.stored(OPEN_CAMPAIGN).len(), 1);

@@ -20,30 +20,86 @@ async fn check_refused(app: &TestApp, fields: &[(String, String)], item: &str, m
     let response = app.post_form(FORM, fields).await;
     assert_eq!(response.status(), 422, "{item}: {fields:?}");
     let body = response.text().await.unwrap();
-    assert!(body.contains(&format!(r#"<p class="err" id="e-{item}">"#)), "no error next to {item}");
-    assert!(body.contains(message), "{item}: expected message {message:?}");
-    assert!(body.contains(&format!(r##"href="#q-{item}""##)), "summary does not link {item}");
+    assert!(
+        body.contains(&format!(r#"<p class="err" id="e-{item}">"#)),
+        "no error next to {item}"
+    );
+    assert!(
+        body.contains(message),
+        "{item}: expected message {message:?}"
+    );
+    assert!(
+        body.contains(&format!(r##"href="#q-{item}""##)),
+        "summary does not link {item}"
+    );
     assert!(body.contains(r#"role="alert""#));
     // Answers are kept: the resident's choice is still checked.
-    assert!(body.contains(r#"name="respondent_type" id="respondent_type-resident" value="resident" checked"#));
+    assert!(body.contains(
+        r#"name="respondent_type" id="respondent_type-resident" value="resident" checked"#
+    ));
     let text = &fields.iter().find(|(k, _)| k == "suggestion").unwrap().1;
     assert!(body.contains(text.as_str()), "the open text is kept");
-    assert_eq!(app.stored(OPEN_CAMPAIGN).len(), 0, "{item}: nothing may be stored");
+    assert_eq!(
+        app.stored(OPEN_CAMPAIGN).len(),
+        0,
+        "{item}: nothing may be stored"
+    );
 }
 
 async fn each_kind_of_invalid_answer_is_refused_naming_the_field(app: TestApp) {
     let valid = valid_answers(&app.token(FORM).await);
-    let cases: Vec<(Vec<(String, String)>, &str, &str)> = vec![
-        (with(&valid, "strict_duty", &["6"]), "strict_duty", "超出了本题的取值范围"),
-        (with(&valid, "strict_duty", &["0"]), "strict_duty", "超出了本题的取值范围"),
-        (with(&valid, "fair_equal", &["很满意"]), "fair_equal", "超出了本题的取值范围"),
-        (with(&valid, "overall_score", &["11"]), "overall_score", "超出了本题的取值范围"),
-        (with(&valid, "overall_score", &["-1"]), "overall_score", "超出了本题的取值范围"),
-        (with(&valid, "township", &["beijing"]), "township", "不是本题的选项"),
-        (with(&valid, "township", &["taihuai", "shizui"]), "township", "本题只能选一项"),
-        (with(&valid, "prob_brutal", &["maybe"]), "prob_brutal", "不是本题的选项"),
-        (with(&valid, "contact_kind", &["bribe"]), "contact_kind", "不是本题的选项"),
-        (with(&valid, "suggestion", &[&"很".repeat(301)]), "suggestion", "请不超过 300 个字"),
+    type Case<'a> = (Vec<(String, String)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
+        (
+            with(&valid, "strict_duty", &["6"]),
+            "strict_duty",
+            "超出了本题的取值范围",
+        ),
+        (
+            with(&valid, "strict_duty", &["0"]),
+            "strict_duty",
+            "超出了本题的取值范围",
+        ),
+        (
+            with(&valid, "fair_equal", &["很满意"]),
+            "fair_equal",
+            "超出了本题的取值范围",
+        ),
+        (
+            with(&valid, "overall_score", &["11"]),
+            "overall_score",
+            "超出了本题的取值范围",
+        ),
+        (
+            with(&valid, "overall_score", &["-1"]),
+            "overall_score",
+            "超出了本题的取值范围",
+        ),
+        (
+            with(&valid, "township", &["beijing"]),
+            "township",
+            "不是本题的选项",
+        ),
+        (
+            with(&valid, "township", &["taihuai", "shizui"]),
+            "township",
+            "本题只能选一项",
+        ),
+        (
+            with(&valid, "prob_brutal", &["maybe"]),
+            "prob_brutal",
+            "不是本题的选项",
+        ),
+        (
+            with(&valid, "contact_kind", &["bribe"]),
+            "contact_kind",
+            "不是本题的选项",
+        ),
+        (
+            with(&valid, "suggestion", &[&"很".repeat(301)]),
+            "suggestion",
+            "请不超过 300 个字",
+        ),
     ];
     for (fields, item, message) in cases {
         check_refused(&app, &fields, item, message).await;
@@ -69,12 +125,26 @@ async fn missing_required_answers_are_all_named(app: TestApp) {
     let body = response.text().await.unwrap();
     assert!(body.contains("请修改以下 2 处后再提交"));
     for item in ["overall_sat", "prob_profit"] {
-        assert!(body.contains(&format!(r#"id="e-{item}">此题为必答题，请作答"#)), "{item}");
+        assert!(
+            body.contains(&format!(r#"id="e-{item}">此题为必答题，请作答"#)),
+            "{item}"
+        );
     }
     // An empty value is no answer.
-    check_refused(&app, &with(&valid, "trust_law", &[""]), "trust_law", "此题为必答题").await;
+    check_refused(
+        &app,
+        &with(&valid, "trust_law", &[""]),
+        "trust_law",
+        "此题为必答题",
+    )
+    .await;
     // The optional suggestion may be left out.
-    assert_eq!(app.post_form(FORM, &without(&valid, "suggestion")).await.status(), 303);
+    assert_eq!(
+        app.post_form(FORM, &without(&valid, "suggestion"))
+            .await
+            .status(),
+        303
+    );
 }
 
 async fn business_respondents_must_answer_their_section(app: TestApp) {
@@ -83,8 +153,17 @@ async fn business_respondents_must_answer_their_section(app: TestApp) {
     let response = app.post_form(FORM, &business).await;
     assert_eq!(response.status(), 422);
     let body = response.text().await.unwrap();
-    for item in ["biz_inspections", "biz_burden", "biz_random", "biz_flexible", "biz_complaint"] {
-        assert!(body.contains(&format!(r#"id="e-{item}""#)), "{item} must be required");
+    for item in [
+        "biz_inspections",
+        "biz_burden",
+        "biz_random",
+        "biz_flexible",
+        "biz_complaint",
+    ] {
+        assert!(
+            body.contains(&format!(r#"id="e-{item}""#)),
+            "{item} must be required"
+        );
     }
     assert_eq!(app.stored(OPEN_CAMPAIGN).len(), 0);
 }
@@ -96,9 +175,15 @@ async fn missing_unit_choice_is_named(app: TestApp) {
     assert_eq!(response.status(), 422);
     let body = response.text().await.unwrap();
     assert!(body.contains("您这次接触的执法单位：此题为必答题"));
-    let wrong = app.post_form(form, &with(&valid, "_unit", &["ministry"])).await;
+    let wrong = app
+        .post_form(form, &with(&valid, "_unit", &["ministry"]))
+        .await;
     assert_eq!(wrong.status(), 422);
-    assert!(wrong.text().await.unwrap().contains("“ministry”不是本题的选项"));
+    assert!(wrong
+        .text()
+        .await
+        .unwrap()
+        .contains("“ministry”不是本题的选项"));
     assert_eq!(app.stored(OPEN_CAMPAIGN).len(), 0);
 }
 
@@ -107,13 +192,24 @@ async fn tampered_or_missing_token_shows_the_form_again(app: TestApp) {
     let token = valid.iter().find(|(k, _)| k == "_t").unwrap().1.clone();
     let (key_and_time, _mac) = token.rsplit_once('.').unwrap();
     let forged = format!("{key_and_time}.AAAAAAAAAAAAAAAAAAAAAA");
-    for fields in [with(&valid, "_t", &[&forged]), without(&valid, "_t"), with(&valid, "_t", &["junk"])] {
+    for fields in [
+        with(&valid, "_t", &[&forged]),
+        without(&valid, "_t"),
+        with(&valid, "_t", &["junk"]),
+    ] {
         let response = app.post_form(FORM, &fields).await;
         assert_eq!(response.status(), 400);
         let body = response.text().await.unwrap();
         assert!(body.contains("页面已过期或无法识别"));
-        assert!(body.contains(r#"value="resident" checked"#), "answers are kept");
-        assert_ne!(crate::helpers::token_in(&body), forged, "a fresh token is issued");
+        assert!(
+            body.contains(r#"value="resident" checked"#),
+            "answers are kept"
+        );
+        assert_ne!(
+            crate::helpers::token_in(&body),
+            forged,
+            "a fresh token is issued"
+        );
     }
     assert_eq!(app.stored(OPEN_CAMPAIGN).len(), 0);
 }
@@ -134,7 +230,11 @@ async fn oversized_and_malformed_bodies_are_refused(app: TestApp) {
         .send()
         .await
         .unwrap();
-    assert!(malformed.status().is_client_error(), "got {}", malformed.status());
+    assert!(
+        malformed.status().is_client_error(),
+        "got {}",
+        malformed.status()
+    );
 
     let wrong_type = app
         .client

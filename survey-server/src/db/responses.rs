@@ -121,31 +121,35 @@ pub struct StoredResponse {
     pub duration_ms: i64,
 }
 
+/// A stored response and its (item id, value) answers.
+pub type ResponseWithAnswers = (StoredResponse, Vec<(String, String)>);
+
 /// Every response of a campaign with its answers, in id order.
 pub fn list_for_campaign(
     conn: &mut DbConn,
     campaign_id: i32,
-) -> Result<Vec<(StoredResponse, Vec<(String, String)>)>, DbError> {
+) -> Result<Vec<ResponseWithAnswers>, DbError> {
     crate::with_conn!(conn, |c| {
         let rows = responses::table
             .filter(responses::campaign_id.eq(campaign_id))
             .order(responses::id)
             .select(StoredResponse::as_select())
             .load(c)?;
-        let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
         let all: Vec<(i32, String, String)> = answers::table
-            .filter(answers::response_id.eq_any(&ids))
+            .inner_join(responses::table)
+            .filter(responses::campaign_id.eq(campaign_id))
             .order((answers::response_id, answers::item_id))
             .select((answers::response_id, answers::item_id, answers::value))
             .load(c)?;
+        let mut by_response: std::collections::HashMap<i32, Vec<(String, String)>> =
+            std::collections::HashMap::new();
+        for (id, item, value) in all {
+            by_response.entry(id).or_default().push((item, value));
+        }
         Ok(rows
             .into_iter()
             .map(|r| {
-                let mine = all
-                    .iter()
-                    .filter(|(rid, _, _)| *rid == r.id)
-                    .map(|(_, item, value)| (item.clone(), value.clone()))
-                    .collect();
+                let mine = by_response.remove(&r.id).unwrap_or_default();
                 (r, mine)
             })
             .collect())
