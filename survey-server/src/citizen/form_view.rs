@@ -92,23 +92,31 @@ pub fn render(view: &FormView<'_>) -> Markup {
     )
 }
 
+/// The summary groups fields by problem — "此题为必答题：第 3 题 第 4 题 …" — so that even a
+/// form sent empty keeps the page small; each field is a link to it.
 fn error_summary(view: &FormView<'_>, numbers: &HashMap<&str, usize>, t: &Texts) -> Markup {
+    let mut groups: Vec<(String, Vec<&FieldError>)> = Vec::new();
+    for e in view.errors.iter().filter(|e| e.item != TOKEN_FIELD) {
+        let message = e.problem.message(view.lang);
+        match groups.iter_mut().find(|(m, _)| *m == message) {
+            Some((_, group)) => group.push(e),
+            None => groups.push((message, vec![e])),
+        }
+    }
+    let label = |e: &FieldError| match numbers.get(e.item.as_str()) {
+        Some(n) => t.numbered(*n),
+        None if e.item == UNIT_FIELD => t.unit_question.to_string(),
+        None => e.item.clone(),
+    };
     html! {
         div class="sum" role="alert" id="errors" tabindex="-1" {
             h2 { (t.fix(view.errors.len())) }
             ul {
-                @for e in view.errors {
+                @if view.errors.iter().any(|e| e.item == TOKEN_FIELD) { li { (t.expired) } }
+                @for (message, group) in &groups {
                     li {
-                        @let what = match numbers.get(e.item.as_str()) {
-                            Some(n) => t.numbered(*n),
-                            None if e.item == UNIT_FIELD => t.unit_question.to_string(),
-                            None => e.item.clone(),
-                        };
-                        @if e.item == TOKEN_FIELD {
-                            (t.expired)
-                        } @else {
-                            a href=(format!("#q-{}", e.item)) { (what) "：" (e.problem.message(view.lang)) }
-                        }
+                        (message) "："
+                        @for e in group { " " a href=(format!("#q-{}", e.item)) { (label(e)) } }
                     }
                 }
             }
