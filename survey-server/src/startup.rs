@@ -6,6 +6,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, RwLock};
 
 use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use minyi_questionnaire::Questionnaire;
@@ -88,6 +89,9 @@ impl Application {
         let max_body = settings.max_body_bytes;
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(security_headers())
+                // Gzip for the weak mountain signal: the form shrinks from ~23 KB to ~4 KB.
+                .wrap(Compress::default())
                 .app_data(state.clone())
                 .configure(|cfg| routes::configure(cfg, max_body))
         })
@@ -103,6 +107,19 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The page may load nothing but itself: inline styles, a `data:` icon, posts to its own
+/// origin. A browser then refuses any external request a later change might add.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; \
+             base-uri 'none'; frame-ancestors 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
 }
 
 /// Today's date in China Standard Time (UTC+8), as `YYYY-MM-DD`: campaign periods are

@@ -6,6 +6,7 @@ use crate::on_both_backends;
 on_both_backends!(
     form_is_small_self_contained_and_chinese_by_default,
     english_with_lang_en,
+    form_is_gzipped_for_a_weak_signal,
     link_without_unit_shows_a_unit_picker,
     closed_unknown_and_not_found_pages_are_clear,
 );
@@ -48,6 +49,19 @@ async fn form_is_small_self_contained_and_chinese_by_default(app: TestApp) {
     assert!(body.matches("<fieldset").count() >= 30);
     assert!(body.contains(r#"<label class="c w"><input type="radio" name="strict_duty" value="na">不了解/不适用</label>"#));
     assert!(body.contains(r#"action="/s/2025-final/market?site=hall""#));
+}
+
+async fn form_is_gzipped_for_a_weak_signal(app: TestApp) {
+    let response = app
+        .client
+        .get(app.url(&format!("/s/{OPEN_CAMPAIGN}/market")))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let compressed = response.bytes().await.unwrap().len();
+    assert!(compressed < 8 * 1024, "gzipped form is {compressed} bytes");
 }
 
 async fn english_with_lang_en(app: TestApp) {

@@ -109,7 +109,9 @@ async fn each_kind_of_invalid_answer_is_refused_naming_the_field(app: TestApp) {
     let response = app.post_form(FORM, &unknown).await;
     assert_eq!(response.status(), 422);
     let body = response.text().await.unwrap();
-    assert!(body.contains(r##"问卷中没有这道题： <a href="#q-favourite_colour">favourite_colour</a>"##));
+    assert!(
+        body.contains(r##"问卷中没有这道题： <a href="#q-favourite_colour">favourite_colour</a>"##)
+    );
     assert_eq!(app.stored(OPEN_CAMPAIGN).len(), 0);
     // 300 characters exactly is fine.
     let fine = with(&valid, "suggestion", &[&"很".repeat(300)]);
@@ -133,12 +135,19 @@ async fn missing_required_answers_are_all_named(app: TestApp) {
     }
     // The worst case — a business operator who answered nothing else — stays under 30 KB.
     let token = valid.iter().find(|(k, _)| k == "_t").unwrap().1.clone();
-    let empty = vec![("_t".to_string(), token), ("respondent_type".into(), "business".into())];
+    let empty = vec![
+        ("_t".to_string(), token),
+        ("respondent_type".into(), "business".into()),
+    ];
     let response = app.post_form(FORM, &empty).await;
     assert_eq!(response.status(), 422);
     let body = response.text().await.unwrap();
     assert!(body.contains("请修改以下 33 处后再提交"));
-    assert!(body.len() <= 30 * 1024, "the form with every error is {} bytes", body.len());
+    assert!(
+        body.len() <= 30 * 1024,
+        "the form with every error is {} bytes",
+        body.len()
+    );
     // An empty value is no answer.
     check_refused(
         &app,
