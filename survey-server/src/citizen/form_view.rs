@@ -82,7 +82,7 @@ pub fn render(view: &FormView<'_>) -> Markup {
                         h2 { (section.title.get(lang)) }
                         @if let Some(note) = &section.note { p class="n" { (note.get(lang)) } }
                         @for item in &section.items {
-                            (item_markup(view, item, numbers[item.id.as_str()], &conditions))
+                            (item_markup(view, item, numbers[item.id.as_str()], &conditions, &t))
                         }
                     }
                 }
@@ -115,7 +115,7 @@ fn error_summary(view: &FormView<'_>, numbers: &HashMap<&str, usize>, t: &Texts)
                 @if view.errors.iter().any(|e| e.item == TOKEN_FIELD) { li { (t.expired) } }
                 @for (message, group) in &groups {
                     li {
-                        (message) "："
+                        (message) (t.colon)
                         @for e in group { " " a href=(format!("#q-{}", e.item)) { (label(e)) } }
                     }
                 }
@@ -148,6 +148,7 @@ fn item_markup(
     item: &Item,
     number: usize,
     conditions: &HashMap<String, String>,
+    t: &Texts,
 ) -> Markup {
     let lang = view.lang;
     let id = &item.id;
@@ -192,7 +193,7 @@ fn item_markup(
         fieldset id=(format!("q-{id}")) class=[class] aria-describedby=[described] {
             legend { (legend) }
             @if let Some((low, high)) = ends {
-                p class="n" { "0 = " (low.get(lang)) "，10 = " (high.get(lang)) }
+                p class="n" { "0 = " (low.get(lang)) (t.comma) "10 = " (high.get(lang)) }
             }
             (err)
             div class=(format!("o{grid}")) {
@@ -313,6 +314,8 @@ struct Texts {
     privacy: &'static str,
     submit: &'static str,
     expired: &'static str,
+    colon: &'static str,
+    comma: &'static str,
     lang: Lang,
 }
 
@@ -327,6 +330,8 @@ impl Texts {
                 privacy: "隐私说明：本调查匿名进行，不收集姓名、电话等个人信息，也不保存您的 IP 地址；回答仅用于行政执法满意度评估，由第三方机构统计分析。",
                 submit: "提交",
                 expired: "页面已过期或无法识别，您的回答已保留，请核对后再次提交。",
+                colon: "：",
+                comma: "，",
                 lang,
             },
             Lang::En => Texts {
@@ -337,6 +342,8 @@ impl Texts {
                 privacy: "Privacy: this survey is anonymous. We collect no name or phone number and do not keep your IP address; answers are used only to evaluate enforcement, analysed by an independent evaluator.",
                 submit: "Submit",
                 expired: "This page had expired or could not be read. Your answers are kept: please check them and submit again.",
+                colon: ":",
+                comma: ", ",
                 lang,
             },
         }
