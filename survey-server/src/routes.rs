@@ -1,6 +1,6 @@
 //! The route table: every route and its guard, at a glance.
 
-use actix_web::error::UrlencodedError;
+use actix_web::error::{QueryPayloadError, UrlencodedError};
 use actix_web::{web, HttpRequest, HttpResponse};
 use minyi_questionnaire::Lang;
 
@@ -13,6 +13,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             .limit(max_body_bytes)
             .error_handler(form_error),
     )
+    .app_data(web::QueryConfig::default().error_handler(query_error))
     .route("/healthz", web::get().to(healthz))
     .route("/thanks/{campaign}", web::get().to(citizen::thanks))
     .service(
@@ -48,4 +49,8 @@ fn form_error(err: UrlencodedError, req: &HttpRequest) -> actix_web::Error {
         UrlencodedError::Overflow { .. } => AppError::TooLarge(lang).into(),
         other => AppError::BadBody(lang, other.to_string()).into(),
     }
+}
+
+fn query_error(err: QueryPayloadError, req: &HttpRequest) -> actix_web::Error {
+    AppError::BadBody(request_lang(req), format!("query string: {err}")).into()
 }

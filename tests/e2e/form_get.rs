@@ -121,6 +121,18 @@ async fn closed_unknown_and_not_found_pages_are_clear(app: TestApp) {
     assert_eq!(unit.status(), 404);
     assert!(unit.text().await.unwrap().contains("未找到该单位"));
 
+    let doubled = app
+        .get(&format!("/s/{OPEN_CAMPAIGN}/market?lang=en&lang=zh"))
+        .await;
+    assert_eq!(doubled.status(), 400);
+    assert_eq!(doubled.headers()["x-minyi-error"], "malformed_body");
+
+    let mut conn = app.pool.get().unwrap();
+    survey_server::db::campaigns::set_status(&mut conn, OPEN_CAMPAIGN, "draft").unwrap();
+    let draft = app.get(&format!("/s/{OPEN_CAMPAIGN}/market")).await;
+    assert_eq!(draft.status(), 403);
+    assert!(draft.text().await.unwrap().contains("调查尚未开始"));
+
     let nowhere = app.get("/nowhere").await;
     assert_eq!(nowhere.status(), 404);
     assert!(nowhere.text().await.unwrap().contains("页面不存在"));
