@@ -34,6 +34,11 @@ pub enum Command {
         #[command(subcommand)]
         action: CampaignAction,
     },
+    /// Manage console accounts (there is no default account).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Work with questionnaire files.
     Questionnaire {
         #[command(subcommand)]
@@ -72,4 +77,18 @@ pub enum CampaignAction {
 pub enum QuestionnaireAction {
     /// Check a questionnaire file, naming every problem with its section and item.
     Check { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create an account. The password is read from a prompt, or from the first line of
+    /// standard input when that is not a terminal — never from an argument.
+    Add {
+        username: String,
+        /// admin, evaluator (the third party) or viewer (leadership)
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
 }

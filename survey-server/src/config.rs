@@ -24,6 +24,10 @@ pub struct Settings {
     pub pool_size: u32,
     /// How long a form stays valid after it was served, in hours.
     pub form_max_age_hours: u32,
+    /// A console session ends after this many idle minutes…
+    pub session_idle_minutes: u32,
+    /// …and at the latest this many hours after sign-in.
+    pub session_absolute_hours: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +49,9 @@ impl Settings {
             .set_default("public_url", "")?
             .set_default("max_body_bytes", 64 * 1024)?
             .set_default("pool_size", 8)?
-            .set_default("form_max_age_hours", 72)?;
+            .set_default("form_max_age_hours", 72)?
+            .set_default("session_idle_minutes", 30)?
+            .set_default("session_absolute_hours", 12)?;
         if let Some(file) = file {
             if !file.exists() {
                 return Err(ConfigError::Invalid(format!(
@@ -73,6 +79,8 @@ impl Settings {
             max_body_bytes: 64 * 1024,
             pool_size: 8,
             form_max_age_hours: 72,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
         }
     }
 
@@ -94,6 +102,16 @@ impl Settings {
             )));
         }
         Ok(())
+    }
+
+    /// Session settings: cookies are `Secure` and `__Host-` prefixed when the public URL is
+    /// https (the server sits behind a TLS proxy).
+    pub fn sessions(&self) -> crate::auth::session::SessionSettings {
+        crate::auth::session::SessionSettings {
+            idle_ms: i64::from(self.session_idle_minutes) * 60_000,
+            absolute_ms: i64::from(self.session_absolute_hours) * 3_600_000,
+            secure: self.public_url.starts_with("https://"),
+        }
     }
 
     pub fn database(&self) -> Result<DatabaseUrl, DbError> {

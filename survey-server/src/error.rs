@@ -21,6 +21,14 @@ pub enum AppError {
     TooLarge(Lang),
     #[error("malformed request body: {1}")]
     BadBody(Lang, String),
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("the signed-in role may not do this")]
+    Forbidden,
+    #[error("missing or wrong CSRF token")]
+    CsrfMismatch,
+    #[error("too many failed sign-ins")]
+    Throttled,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -35,6 +43,10 @@ impl AppError {
             AppError::NotYetOpen(_) => "campaign_not_open",
             AppError::TooLarge(_) => "body_too_large",
             AppError::BadBody(..) => "malformed_body",
+            AppError::NotSignedIn => "not_signed_in",
+            AppError::Forbidden => "forbidden",
+            AppError::CsrfMismatch => "csrf_mismatch",
+            AppError::Throttled => "too_many_attempts",
             AppError::Unexpected(_) => "internal",
         }
     }
@@ -47,7 +59,7 @@ impl AppError {
             | AppError::NotYetOpen(l)
             | AppError::TooLarge(l)
             | AppError::BadBody(l, _) => *l,
-            AppError::Unexpected(_) => Lang::Zh,
+            _ => Lang::Zh,
         }
     }
 }
@@ -72,6 +84,9 @@ impl ResponseError for AppError {
             AppError::NotYetOpen(_) => StatusCode::FORBIDDEN,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadBody(..) => StatusCode::BAD_REQUEST,
+            AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::CsrfMismatch => StatusCode::FORBIDDEN,
+            AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

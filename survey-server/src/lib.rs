@@ -4,9 +4,11 @@
 //! Only this crate knows HTTP and the database. Start reading at [`startup::Application`] and
 //! the route table in [`routes::configure`].
 
+pub mod auth;
 pub mod citizen;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod demo;
 pub mod error;

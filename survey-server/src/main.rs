@@ -3,7 +3,10 @@
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use minyi_questionnaire::Questionnaire;
-use survey_server::cli::{CampaignAction, Cli, Command, QuestionnaireAction, ServerArgs};
+use survey_server::auth::{password, Role};
+use survey_server::cli::{
+    CampaignAction, Cli, Command, QuestionnaireAction, ServerArgs, UserAction,
+};
 use survey_server::config::Settings;
 use survey_server::db::{self, DatabaseUrl, DbPool};
 use survey_server::startup::Application;
@@ -36,6 +39,14 @@ fn run() -> Result<()> {
             setup_only,
         } => demo(&database, port, setup_only),
         Command::Campaign { action } => campaign(action),
+        Command::User {
+            action:
+                UserAction::Add {
+                    username,
+                    role,
+                    server,
+                },
+        } => add_user(&username, &role, &server),
         Command::Questionnaire {
             action: QuestionnaireAction::Check { file },
         } => check(&file),
@@ -115,7 +126,7 @@ fn campaign(action: CampaignAction) -> Result<()> {
     };
     let settings = settings(args)?;
     let pool = DbPool::open(&settings.database()?, 1)?;
-    if !db::campaigns::set_status(&mut pool.get()?, slug, status)? {
+    if !db::campaigns::set_status(&mut pool.get()?, slug, status, "cli")? {
         bail!("no campaign {slug:?}");
     }
     println!("campaign {slug} is now {status}");
@@ -141,5 +152,43 @@ fn check(file: &std::path::Path) -> Result<()> {
             Ok(())
         }
         Err(e) => bail!("{}: {e}", file.display()),
+    }
+}
+
+fn add_user(username: &str, role: &str, args: &ServerArgs) -> Result<()> {
+    let role = Role::parse(role)
+        .with_context(|| format!("unknown role {role:?}: use admin, evaluator or viewer"))?;
+    let valid = !username.is_empty()
+        && username.len() <= 64
+        && username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if !valid {
+        bail!("username {username:?} must be 1–64 of a-z, A-Z, 0-9, '.', '_' and '-'");
+    }
+    let password = read_password()?;
+    let hash = password::hash(&password)?;
+    let settings = settings(args)?;
+    let pool = DbPool::open(&settings.database()?, 1)?;
+    db::accounts::create_user(&mut pool.get()?, username, &hash, role.as_str())?;
+    println!("created {role} account {username}");
+    Ok(())
+}
+
+fn read_password() -> Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let again = rpassword::prompt_password("Repeat the password: ")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from stdin")?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
     }
 }

@@ -1,11 +1,42 @@
 //! The route table: every route and its guard, at a glance.
 
 use actix_web::error::{QueryPayloadError, UrlencodedError};
+use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse};
 use minyi_questionnaire::Lang;
 
+use crate::auth::guard::require_role;
+use crate::auth::Role;
 use crate::citizen::{self, pages};
+use crate::console;
 use crate::error::AppError;
+
+/// Declares the console routes once: the table the route test walks and the registration,
+/// each route wrapped in the role guard with the least role it needs.
+macro_rules! console_routes {
+    ($($method:ident $path:literal $role:ident => $handler:path;)*) => {
+        /// Every console route: (method, path, least role).
+        pub const CONSOLE_ROUTES: &[(&str, &str, Role)] =
+            &[$((stringify!($method), $path, Role::$role)),*];
+
+        fn console_routes(cfg: &mut web::ServiceConfig) {
+            $(cfg.service(
+                web::resource($path)
+                    .wrap(from_fn(|req, next| require_role(Role::$role, req, next)))
+                    .route(web::$method().to($handler)),
+            );)*
+        }
+    };
+}
+
+console_routes! {
+    get "/console" Viewer => console::home;
+    post "/console/logout" Viewer => console::logout;
+    get "/console/campaigns/{slug}" Viewer => console::campaign;
+    post "/console/campaigns/{slug}/open" Admin => console::open_campaign;
+    post "/console/campaigns/{slug}/close" Admin => console::close_campaign;
+    get "/console/audit" Admin => console::audit_log;
+}
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     cfg.app_data(
@@ -16,6 +47,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     .app_data(web::QueryConfig::default().error_handler(query_error))
     .route("/healthz", web::get().to(healthz))
     .route("/thanks/{campaign}", web::get().to(citizen::thanks))
+    .service(
+        web::resource("/console/login")
+            .route(web::get().to(console::login_page))
+            .route(web::post().to(console::login)),
+    )
+    .configure(console_routes)
     .service(
         web::resource(["/s/{campaign}", "/s/{campaign}/{unit}"])
             .route(web::get().to(citizen::show_form))

@@ -11,6 +11,8 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use minyi_questionnaire::Questionnaire;
 
+use crate::auth::session::SessionSettings;
+use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::campaigns::{self, CampaignContext, StoredQuestionnaire};
 use crate::db::{secrets, DbPool};
@@ -22,15 +24,19 @@ use crate::token::FormSigner;
 pub struct AppState {
     pub pool: DbPool,
     pub signer: FormSigner,
+    pub sessions: SessionSettings,
+    pub throttle: LoginThrottle,
     /// Parsed questionnaires by stored version id; versions are immutable, so never stale.
     questionnaires: RwLock<HashMap<i32, Arc<Questionnaire>>>,
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, signer: FormSigner) -> AppState {
+    pub fn new(pool: DbPool, signer: FormSigner, sessions: SessionSettings) -> AppState {
         AppState {
             pool,
             signer,
+            sessions,
+            throttle: LoginThrottle::default(),
             questionnaires: RwLock::default(),
         }
     }
@@ -82,6 +88,7 @@ impl Application {
         let state = web::Data::new(AppState::new(
             pool,
             FormSigner::new(key, settings.form_max_age_hours),
+            settings.sessions(),
         ));
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;

@@ -158,3 +158,39 @@ fn migrate_reports_what_it_applied() {
     // SQLite migrates itself on open, so `migrate` finds it up to date.
     assert!(stdout.contains("database is up to date"), "{stdout}");
 }
+
+#[test]
+fn user_add_reads_the_password_from_stdin_and_checks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("u.db");
+    let db = db.to_str().unwrap();
+    let add = |name: &str, role: &str, password: &str| {
+        let mut child = survey_server(&["user", "add", name, "--role", role, "--database-url", db])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(format!("{password}\n").as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    };
+    let (ok, text) = add("eva", "evaluator", "a long enough passphrase");
+    assert!(ok, "{text}");
+    assert!(text.contains("created evaluator account eva"));
+    let (ok, text) = add("eva", "viewer", "another long passphrase");
+    assert!(!ok && text.contains("already exists"), "{text}");
+    let (ok, text) = add("short", "viewer", "too short");
+    assert!(!ok && text.contains("at least 12 characters"), "{text}");
+    let (ok, text) = add("x", "superuser", "a long enough passphrase");
+    assert!(!ok && text.contains("unknown role"), "{text}");
+    let (ok, text) = add("bad name", "viewer", "a long enough passphrase");
+    assert!(!ok && text.contains("must be 1–64"), "{text}");
+}

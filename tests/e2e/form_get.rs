@@ -128,7 +128,7 @@ async fn closed_unknown_and_not_found_pages_are_clear(app: TestApp) {
     assert_eq!(doubled.headers()["x-minyi-error"], "malformed_body");
 
     let mut conn = app.pool.get().unwrap();
-    survey_server::db::campaigns::set_status(&mut conn, OPEN_CAMPAIGN, "draft").unwrap();
+    survey_server::db::campaigns::set_status(&mut conn, OPEN_CAMPAIGN, "draft", "test").unwrap();
     let draft = app.get(&format!("/s/{OPEN_CAMPAIGN}/market")).await;
     assert_eq!(draft.status(), 403);
     assert!(draft.text().await.unwrap().contains("调查尚未开始"));

@@ -135,11 +135,80 @@ impl TestApp {
     }
 }
 
-/// The value of the form's hidden `_t` field.
-pub fn token_in(html: &str) -> String {
-    let start = html.find(r#"name="_t" value=""#).expect("form has a token") + 17;
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// Creates a console account (as `survey-server user add` does).
+    pub fn add_user(&self, username: &str, role: &str) {
+        let hash = survey_server::auth::password::hash(PASSWORD).unwrap();
+        survey_server::db::accounts::create_user(
+            &mut self.pool.get().unwrap(),
+            username,
+            &hash,
+            role,
+        )
+        .unwrap();
+    }
+
+    /// A client with its own cookie jar, not yet signed in.
+    pub fn browser_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub async fn sign_in(
+        &self,
+        client: &reqwest::Client,
+        username: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        let form = [
+            ("username", username),
+            ("password", password),
+            ("next", "/console"),
+        ];
+        client
+            .post(self.url("/console/login"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A signed-in client and its CSRF token.
+    pub async fn signed_in(&self, username: &str) -> (reqwest::Client, String) {
+        let client = self.browser_client();
+        let response = self.sign_in(&client, username, PASSWORD).await;
+        assert_eq!(response.status(), 303, "sign-in of {username}");
+        let page = client
+            .get(self.url("/console"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        (client, value_of(&page, "_csrf"))
+    }
+}
+
+/// The value of a hidden field in a page.
+pub fn value_of(html: &str, field: &str) -> String {
+    let marker = format!(r#"name="{field}" value=""#);
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {field} in page"))
+        + marker.len();
     let end = html[start..].find('"').unwrap() + start;
     html[start..end].to_string()
+}
+
+/// The value of the form's hidden `_t` field.
+pub fn token_in(html: &str) -> String {
+    value_of(html, "_t")
 }
 
 /// A complete, valid answer set for the default questionnaire (a local resident).

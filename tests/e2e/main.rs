@@ -4,6 +4,7 @@
 mod helpers;
 
 mod browser;
+mod console;
 mod form_get;
 mod storage;
 mod submit;

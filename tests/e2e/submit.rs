@@ -142,8 +142,13 @@ async fn retry_after_close_is_still_thanked(app: TestApp) {
     let token = app.token(FORM).await;
     let fields = valid_answers(&token);
     assert_eq!(app.post_form(FORM, &fields).await.status(), 303);
-    survey_server::db::campaigns::set_status(&mut app.pool.get().unwrap(), OPEN_CAMPAIGN, "closed")
-        .unwrap();
+    survey_server::db::campaigns::set_status(
+        &mut app.pool.get().unwrap(),
+        OPEN_CAMPAIGN,
+        "closed",
+        "test",
+    )
+    .unwrap();
     // The acknowledged response's retry is thanked; a new response is refused.
     assert_eq!(app.post_form(FORM, &fields).await.status(), 303);
     let refused = app
@@ -158,8 +163,8 @@ async fn retry_after_close_is_still_thanked(app: TestApp) {
 /// for a moment to take one.
 async fn new_token(app: &TestApp) -> String {
     let mut conn = app.pool.get().unwrap();
-    survey_server::db::campaigns::set_status(&mut conn, OPEN_CAMPAIGN, "open").unwrap();
+    survey_server::db::campaigns::set_status(&mut conn, OPEN_CAMPAIGN, "open", "test").unwrap();
     let token = app.token(FORM).await;
-    survey_server::db::campaigns::set_status(&mut conn, OPEN_CAMPAIGN, "closed").unwrap();
+    survey_server::db::campaigns::set_status(&mut conn, OPEN_CAMPAIGN, "closed", "test").unwrap();
     token
 }

@@ -108,6 +108,23 @@ fn message(lang: Lang, code: &str) -> (&'static str, &'static str) {
             "The submission could not be read",
             "Please go back to the survey and submit again.",
         ),
+        (Lang::Zh, "not_signed_in") => ("请先登录", "登录已失效或尚未登录，请重新登录管理控制台。"),
+        (Lang::En, "not_signed_in") => (
+            "Please sign in",
+            "Your session has ended or you are not signed in.",
+        ),
+        (Lang::Zh, "forbidden") => ("无权访问", "您的账户角色无权执行此操作。"),
+        (Lang::En, "forbidden") => ("Not allowed", "Your account's role may not do this."),
+        (Lang::Zh, "csrf_mismatch") => ("请求已失效", "表单已过期，请返回上一页刷新后重试。"),
+        (Lang::En, "csrf_mismatch") => (
+            "Request expired",
+            "The form has expired; go back, reload and try again.",
+        ),
+        (Lang::Zh, "too_many_attempts") => ("尝试次数过多", "登录失败次数过多，请 15 分钟后再试。"),
+        (Lang::En, "too_many_attempts") => (
+            "Too many attempts",
+            "Too many failed sign-ins; try again in 15 minutes.",
+        ),
         (Lang::Zh, "not_found") => ("页面不存在", "请检查链接是否正确。"),
         (Lang::En, "not_found") => ("Page not found", "Please check the link."),
         (Lang::Zh, _) => (

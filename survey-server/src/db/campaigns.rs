@@ -229,12 +229,28 @@ pub fn campaign_exists(conn: &mut DbConn, slug: &str) -> Result<bool, DbError> {
     })
 }
 
-/// Opens or closes a campaign.
-pub fn set_status(conn: &mut DbConn, slug: &str, status: &str) -> Result<bool, DbError> {
+/// Opens or closes a campaign, recording who did it in the same transaction.
+pub fn set_status(
+    conn: &mut DbConn,
+    slug: &str,
+    status: &str,
+    actor: &str,
+) -> Result<bool, DbError> {
     crate::write_transaction!(conn, |c| {
         let n = diesel::update(campaigns::table.filter(campaigns::slug.eq(slug)))
             .set(campaigns::status.eq(status))
             .execute(c)?;
+        if n == 1 {
+            crate::insert_audit!(c, actor, "campaign.status", &format!("{slug} → {status}"))?;
+        }
         Ok(n == 1)
     })
+}
+
+/// Every campaign, newest first.
+pub fn list(conn: &mut DbConn) -> Result<Vec<Campaign>, DbError> {
+    crate::with_conn!(conn, |c| Ok(campaigns::table
+        .order(campaigns::id.desc())
+        .select(Campaign::as_select())
+        .load(c)?))
 }

@@ -4,6 +4,7 @@
 //! [`DbConn`]; the query modules are written once and expanded for each backend by the
 //! [`with_conn!`] and [`write_transaction!`] macros.
 
+pub mod accounts;
 pub mod campaigns;
 pub mod responses;
 pub mod schema;

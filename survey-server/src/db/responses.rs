@@ -162,3 +162,12 @@ pub fn count_for_campaign(conn: &mut DbConn, campaign_id: i32) -> Result<i64, Db
         .count()
         .get_result(c)?))
 }
+
+/// Responses per unit of a campaign: (unit id, count).
+pub fn counts_by_unit(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<(i32, i64)>, DbError> {
+    crate::with_conn!(conn, |c| Ok(responses::table
+        .filter(responses::campaign_id.eq(campaign_id))
+        .group_by(responses::unit_id)
+        .select((responses::unit_id, diesel::dsl::count_star()))
+        .load(c)?))
+}

@@ -1,0 +1,130 @@
+//! The role guard every console route is wrapped in: a valid, unexpired session of a role at
+//! least the route's, and on every state-changing request a CSRF token matching the session's.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::{header, Method};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
+
+use super::session::{hash_id, CurrentUser};
+use super::Role;
+use crate::db::{accounts, now_ms};
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// Refreshing `last_seen_at` at most this often keeps reads from becoming writes.
+const TOUCH_EVERY_MS: i64 = 60_000;
+pub const CSRF_FIELD: &str = "_csrf";
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+pub async fn require_role(
+    role: Role,
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    match authorize(role, &mut req).await {
+        Ok(user) => {
+            req.extensions_mut().insert(user);
+            Ok(next.call(req).await?.map_into_left_body())
+        }
+        Err(refusal) => Ok(req.into_response(refusal).map_into_right_body()),
+    }
+}
+
+async fn authorize(role: Role, req: &mut ServiceRequest) -> Result<CurrentUser, HttpResponse> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .expect("app state")
+        .clone();
+    let settings = state.sessions;
+    let raw = req
+        .cookie(settings.cookie_name())
+        .map(|c| c.value().to_string());
+    let Some(raw) = raw.filter(|r| !r.is_empty()) else {
+        return Err(sign_in_first(req));
+    };
+    let id_hash = hash_id(&raw);
+    let pool = state.pool.clone();
+    let lookup = id_hash.clone();
+    let found = web::block(move || accounts::find_session(&mut pool.get()?, &lookup))
+        .await
+        .map_err(|e| AppError::from(e).error_response())?
+        .map_err(|e| AppError::from(e).error_response())?;
+    let now = now_ms();
+    let Some((session, user)) = found else {
+        return Err(sign_in_first(req));
+    };
+    if settings.expired(session.created_at, session.last_seen_at, now) {
+        let pool = state.pool.clone();
+        let _ = web::block(move || accounts::end_session(&mut pool.get()?, &id_hash)).await;
+        return Err(sign_in_first(req));
+    }
+    let user_role = Role::parse(&user.role).unwrap_or(Role::Viewer);
+    if user_role < role {
+        return Err(AppError::Forbidden.error_response());
+    }
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        check_csrf(req, &session.csrf_token).await?;
+    }
+    if now - session.last_seen_at > TOUCH_EVERY_MS {
+        let pool = state.pool.clone();
+        let hash = id_hash.clone();
+        let _ = web::block(move || accounts::touch_session(&mut pool.get()?, &hash, now)).await;
+    }
+    Ok(CurrentUser {
+        username: user.username,
+        role: user_role,
+        csrf_token: session.csrf_token,
+        session_hash: id_hash,
+    })
+}
+
+/// A page asks the browser to sign in; anything else gets 401.
+fn sign_in_first(req: &ServiceRequest) -> HttpResponse {
+    if req.method() == Method::GET && !req.path().starts_with("/api/") {
+        let next = url::form_urlencoded::byte_serialize(req.uri().to_string().as_bytes())
+            .collect::<String>();
+        HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/console/login?next={next}")))
+            .finish()
+    } else {
+        AppError::NotSignedIn.error_response()
+    }
+}
+
+/// The token comes in the `X-CSRF-Token` header (API) or the `_csrf` form field (pages); the
+/// body is read and put back for the handler.
+async fn check_csrf(req: &mut ServiceRequest, expected: &str) -> Result<(), HttpResponse> {
+    let from_header = req
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let given = match from_header {
+        Some(token) => Some(token),
+        None => {
+            let body = req
+                .extract::<web::Bytes>()
+                .await
+                .map_err(|_| AppError::CsrfMismatch.error_response())?;
+            let token = url::form_urlencoded::parse(&body)
+                .find(|(k, _)| k == CSRF_FIELD)
+                .map(|(_, v)| v.into_owned());
+            req.set_payload(bytes_payload(body));
+            token
+        }
+    };
+    match given {
+        Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(()),
+        _ => Err(AppError::CsrfMismatch.error_response()),
+    }
+}
+
+fn bytes_payload(body: web::Bytes) -> actix_web::dev::Payload {
+    actix_web::dev::Payload::from(body)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,151 @@
+//! The console's pages (simplified Chinese; staff use them on a desktop or a phone).
+
+use maud::{html, Markup};
+use minyi_questionnaire::Lang;
+
+use super::may;
+use crate::auth::guard::CSRF_FIELD;
+use crate::auth::session::CurrentUser;
+use crate::auth::Role;
+use crate::citizen::pages::layout;
+use crate::db::accounts::AuditEntry;
+use crate::db::campaigns::{Campaign, CampaignContext};
+
+const CONSOLE_CSS: &str = "table{border-collapse:collapse;width:100%;font-size:.95rem}\
+th,td{border-bottom:1px solid #d5d9de;padding:.4rem .3rem;text-align:left}\
+td.r,th.r{text-align:right}nav{display:flex;gap:1rem;align-items:center;flex-wrap:wrap;margin-bottom:1rem}\
+nav form{margin-left:auto}nav button,form.inline button{width:auto;display:inline-block;padding:0 1rem;margin:0}\
+form.inline{display:inline}label.f{display:block;margin-top:.75rem;font-weight:600}\
+input[type=text],input[type=password]{display:block;width:100%;min-height:44px;font:inherit;padding:.4rem;\
+border:1px solid #b9bec6;border-radius:6px}main{max-width:60rem}";
+
+fn page(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
+    layout(
+        Lang::Zh,
+        title,
+        CONSOLE_CSS,
+        html! {
+            @if let Some(user) = user {
+                nav {
+                    a href="/console" { "测评活动" }
+                    @if may(user, Role::Admin) { a href="/console/audit" { "审计日志" } }
+                    span class="n" { (user.username) "（" (role_name(user.role)) "）" }
+                    form method="post" action="/console/logout" {
+                        input type="hidden" name=(CSRF_FIELD) value=(user.csrf_token);
+                        button type="submit" { "退出" }
+                    }
+                }
+            }
+            h1 { (title) }
+            (body)
+        },
+    )
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "管理员",
+        Role::Evaluator => "第三方评估",
+        Role::Viewer => "查看",
+    }
+}
+
+fn status_name(status: &str) -> &str {
+    match status {
+        "open" => "收集中",
+        "closed" => "已结束",
+        "draft" => "未开始",
+        other => other,
+    }
+}
+
+pub fn login(next: &str, error: Option<&str>) -> Markup {
+    page(
+        "minyi 管理控制台登录",
+        None,
+        html! {
+            @if let Some(e) = error { div class="sum" role="alert" { p class="err" { (e) } } }
+            form method="post" action="/console/login" {
+                input type="hidden" name="next" value=(next);
+                label class="f" for="username" { "用户名" }
+                input type="text" id="username" name="username" autocomplete="username" required;
+                label class="f" for="password" { "密码" }
+                input type="password" id="password" name="password" autocomplete="current-password" required;
+                button type="submit" { "登录" }
+            }
+        },
+    )
+}
+
+pub fn home(user: &CurrentUser, rows: &[(i64, Campaign)]) -> Markup {
+    page(
+        "测评活动",
+        Some(user),
+        html! {
+            table {
+                tr { th { "活动" } th { "波次" } th { "期间" } th { "状态" } th class="r" { "回收样本" } }
+                @for (count, c) in rows {
+                    tr {
+                        td { a href=(format!("/console/campaigns/{}", c.slug)) { (c.label_zh) } }
+                        td { (c.wave) }
+                        td { (c.starts_on) " 至 " (c.ends_on) }
+                        td { (status_name(&c.status)) }
+                        td class="r" { (count) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn campaign(user: &CurrentUser, ctx: &CampaignContext, counts: &[(i32, i64)]) -> Markup {
+    let c = &ctx.campaign;
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    page(
+        &c.label_zh,
+        Some(user),
+        html! {
+            p { "状态：" (status_name(&c.status)) "；期间：" (c.starts_on) " 至 " (c.ends_on) "；已回收 " (total) " 份。" }
+            @if may(user, Role::Admin) {
+                @for (action, label) in [("open", "开始收集"), ("close", "结束收集")] {
+                    form class="inline" method="post" action=(format!("/console/campaigns/{}/{action}", c.slug)) {
+                        input type="hidden" name=(CSRF_FIELD) value=(user.csrf_token);
+                        button type="submit" { (label) }
+                    }
+                    " "
+                }
+            }
+            h2 { "各单位回收情况" }
+            table {
+                tr { th { "单位" } th { "问卷链接" } th class="r" { "样本" } }
+                @for unit in &ctx.units {
+                    tr {
+                        td { (unit.name_zh) }
+                        td { code { "/s/" (c.slug) "/" (unit.code) } }
+                        td class="r" { (counts.iter().find(|(id, _)| *id == unit.id).map_or(0, |(_, n)| *n)) }
+                    }
+                }
+            }
+        },
+    )
+}
+
+pub fn audit(user: &CurrentUser, entries: &[AuditEntry]) -> Markup {
+    page(
+        "审计日志",
+        Some(user),
+        html! {
+            table {
+                tr { th { "时间 (UTC)" } th { "用户" } th { "操作" } th { "内容" } }
+                @for e in entries {
+                    tr {
+                        td { (chrono::DateTime::from_timestamp_millis(e.at).map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()).unwrap_or_default()) }
+                        td { (e.username) }
+                        td { (e.action) }
+                        td { (e.detail) }
+                    }
+                }
+            }
+        },
+    )
+}
