@@ -36,6 +36,9 @@ console_routes! {
     post "/console/campaigns/{slug}/open" Admin => console::open_campaign;
     post "/console/campaigns/{slug}/close" Admin => console::close_campaign;
     get "/console/audit" Admin => console::audit_log;
+    get "/console/campaigns/{slug}/qr" Admin => console::qr::code;
+    get "/console/campaigns/{slug}/posters" Admin => console::qr::posters;
+    get "/console/campaigns/{slug}/qr.zip" Admin => console::qr::archive;
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {

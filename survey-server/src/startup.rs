@@ -26,6 +26,8 @@ pub struct AppState {
     pub signer: FormSigner,
     pub sessions: SessionSettings,
     pub throttle: LoginThrottle,
+    /// The configured public address for generated links, or empty.
+    pub public_url: String,
     /// Parsed questionnaires by stored version id; versions are immutable, so never stale.
     questionnaires: RwLock<HashMap<i32, Arc<Questionnaire>>>,
 }
@@ -37,6 +39,7 @@ impl AppState {
             signer,
             sessions,
             throttle: LoginThrottle::default(),
+            public_url: String::new(),
             questionnaires: RwLock::default(),
         }
     }
@@ -85,11 +88,13 @@ impl Application {
         let database = settings.database()?;
         let pool = DbPool::open(&database, settings.pool_size).context("opening the database")?;
         let key = secrets::form_token_key(&mut pool.get()?).context("loading the form key")?;
-        let state = web::Data::new(AppState::new(
+        let mut state = AppState::new(
             pool,
             FormSigner::new(key, settings.form_max_age_hours),
             settings.sessions(),
-        ));
+        );
+        state.public_url = settings.public_url.trim_end_matches('/').to_string();
+        let state = web::Data::new(state);
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();

@@ -94,6 +94,69 @@ impl FormSigner {
     }
 }
 
+/// How a form link's source tag checked out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkCheck {
+    /// The tag of a generated link (a printed QR code) matches.
+    Signed,
+    /// No tag: a link typed in or shared without one.
+    Unsigned,
+    /// A tag that does not match: the link was edited by hand.
+    Invalid,
+}
+
+impl LinkCheck {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkCheck::Signed => "signed",
+            LinkCheck::Unsigned => "unsigned",
+            LinkCheck::Invalid => "invalid",
+        }
+    }
+}
+
+const LINK_TAG_BYTES: usize = 9;
+
+impl FormSigner {
+    /// The source tag of a generated link for campaign × unit × site (unit and site may be
+    /// empty). Domain-separated from form tokens.
+    pub fn link_tag(&self, campaign: &str, unit: &str, site: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.key.expose_secret())
+            .expect("HMAC takes a key of any length");
+        for part in ["link", campaign, unit, site] {
+            mac.update(part.as_bytes());
+            mac.update(&[0]);
+        }
+        URL_SAFE_NO_PAD.encode(&mac.finalize().into_bytes()[..LINK_TAG_BYTES])
+    }
+
+    pub fn check_link(
+        &self,
+        campaign: &str,
+        unit: &str,
+        site: &str,
+        tag: Option<&str>,
+    ) -> LinkCheck {
+        match tag {
+            None | Some("") => LinkCheck::Unsigned,
+            Some(tag) => {
+                let expected = self.link_tag(campaign, unit, site);
+                let same = tag.len() == expected.len()
+                    && tag
+                        .bytes()
+                        .zip(expected.bytes())
+                        .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                        == 0;
+                if same {
+                    LinkCheck::Signed
+                } else {
+                    LinkCheck::Invalid
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,6 +190,33 @@ mod tests {
         assert_eq!(
             other_signer.verify(&token, 1_005_000),
             Err(TokenError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn link_tags_detect_an_edited_unit_or_site() {
+        let s = signer();
+        let tag = s.link_tag("2025-final", "market", "hall");
+        assert_eq!(
+            s.check_link("2025-final", "market", "hall", Some(&tag)),
+            LinkCheck::Signed
+        );
+        assert_eq!(
+            s.check_link("2025-final", "police", "hall", Some(&tag)),
+            LinkCheck::Invalid
+        );
+        assert_eq!(
+            s.check_link("2025-final", "market", "scenic", Some(&tag)),
+            LinkCheck::Invalid
+        );
+        assert_eq!(
+            s.check_link("2025-final", "market", "hall", None),
+            LinkCheck::Unsigned
+        );
+        assert_ne!(
+            s.link_tag("a", "bc", ""),
+            s.link_tag("ab", "c", ""),
+            "parts are separated"
         );
     }
 

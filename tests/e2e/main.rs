@@ -5,6 +5,7 @@ mod helpers;
 
 mod browser;
 mod console;
+mod distribution;
 mod form_get;
 mod storage;
 mod submit;

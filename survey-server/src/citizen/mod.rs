@@ -1,7 +1,8 @@
 //! The citizen's side: the form at a stable link per campaign × unit, its submission, the
 //! thank-you page.
 //!
-//! `GET  /s/{campaign}[/{unit}]?site=…&lang=en` shows the form;
+//! `GET  /s/{campaign}[/{unit}]?site=…&src=…&lang=en` shows the form (`src` is the signed
+//! source tag of a generated link: a response records whether it matched);
 //! `POST` to the same link stores the response and redirects to `/thanks/{campaign}`.
 
 pub mod form_view;
@@ -24,6 +25,7 @@ use form_view::{FormView, TOKEN_FIELD, UNIT_FIELD};
 #[derive(Debug, Deserialize)]
 pub struct FormQuery {
     pub site: Option<String>,
+    pub src: Option<String>,
     pub lang: Option<String>,
 }
 
@@ -90,6 +92,9 @@ fn action(path: &FormPath, query: &FormQuery) -> String {
     let mut params = url::form_urlencoded::Serializer::new(String::new());
     if let Some(site) = &query.site {
         params.append_pair("site", site);
+    }
+    if let Some(src) = &query.src {
+        params.append_pair("src", src);
     }
     if Lang::from_param(query.lang.as_deref()) == Lang::En {
         params.append_pair("lang", "en");
@@ -227,6 +232,16 @@ pub async fn submit_form(
         lang: r.lang.code().to_string(),
         form_issued_at: token.issued_at,
         submitted_at: now,
+        link_check: state
+            .signer
+            .check_link(
+                &path.campaign,
+                path.unit.as_deref().unwrap_or_default(),
+                query.site.as_deref().unwrap_or_default(),
+                query.src.as_deref(),
+            )
+            .as_str()
+            .to_string(),
         answers: answers
             .iter()
             .map(|(k, v)| (k.clone(), v.encode()))

@@ -19,6 +19,8 @@ pub struct NewResponse {
     pub lang: String,
     pub form_issued_at: i64,
     pub submitted_at: i64,
+    /// `signed`, `unsigned` or `invalid`: see [`crate::token::LinkCheck`].
+    pub link_check: String,
     /// (item id, encoded value)
     pub answers: Vec<(String, String)>,
 }
@@ -76,6 +78,7 @@ fn insert(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
                 responses::form_issued_at.eq(new.form_issued_at),
                 responses::submitted_at.eq(new.submitted_at),
                 responses::duration_ms.eq(new.submitted_at - new.form_issued_at),
+                responses::link_check.eq(&new.link_check),
             ))
             .returning(responses::id)
             .get_result(c)?;
@@ -119,6 +122,7 @@ pub struct StoredResponse {
     pub respondent_type: Option<String>,
     pub lang: String,
     pub duration_ms: i64,
+    pub link_check: String,
 }
 
 /// A stored response and its (item id, value) answers.

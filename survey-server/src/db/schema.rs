@@ -73,6 +73,7 @@ diesel::table! {
         form_issued_at -> BigInt,
         submitted_at -> BigInt,
         duration_ms -> BigInt,
+        link_check -> Text,
     }
 }
 
