@@ -1,0 +1,1 @@
+//! The survey design: sample sizes, allocation, margins of error (METHODS.md §9).
