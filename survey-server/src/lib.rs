@@ -12,6 +12,7 @@ pub mod console;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod qr;
 pub mod routes;
 pub mod startup;

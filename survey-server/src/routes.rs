@@ -39,6 +39,10 @@ console_routes! {
     get "/console/campaigns/{slug}/qr" Admin => console::qr::code;
     get "/console/campaigns/{slug}/posters" Admin => console::qr::posters;
     get "/console/campaigns/{slug}/qr.zip" Admin => console::qr::archive;
+    get "/console/campaigns/{slug}/export/responses.csv" Evaluator => console::exports::responses_csv;
+    get "/console/campaigns/{slug}/export/responses.xlsx" Evaluator => console::exports::responses_xlsx;
+    get "/console/campaigns/{slug}/export/codebook.csv" Evaluator => console::exports::codebook_csv;
+    get "/console/campaigns/{slug}/export/bundle.zip" Evaluator => console::exports::bundle_zip;
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {

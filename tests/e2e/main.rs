@@ -6,6 +6,7 @@ mod helpers;
 mod browser;
 mod console;
 mod distribution;
+mod exports;
 mod form_get;
 mod storage;
 mod submit;

@@ -115,6 +115,23 @@ pub fn campaign(user: &CurrentUser, ctx: &CampaignContext, counts: &[(i32, i64)]
                     " "
                 }
             }
+            @if may(user, Role::Evaluator) {
+                h2 { "导出数据" }
+                ul {
+                    li { a href=(format!("/console/campaigns/{}/export/bundle.zip", c.slug)) { "数据包（供分析使用：CSV、编码表、问卷、清单）" } }
+                    li { a href=(format!("/console/campaigns/{}/export/responses.xlsx", c.slug)) { "Excel（含选项标签）" } }
+                    li { a href=(format!("/console/campaigns/{}/export/responses.csv", c.slug)) { "CSV（编码）" } }
+                    li { a href=(format!("/console/campaigns/{}/export/responses.csv?labels=1", c.slug)) { "CSV（选项标签）" } }
+                    li { a href=(format!("/console/campaigns/{}/export/codebook.csv", c.slug)) { "编码表" } }
+                }
+            }
+            @if may(user, Role::Admin) {
+                h2 { "二维码" }
+                ul {
+                    li { a href=(format!("/console/campaigns/{}/posters", c.slug)) { "A4 海报（打印）" } }
+                    li { a href=(format!("/console/campaigns/{}/qr.zip", c.slug)) { "全部二维码（PNG、SVG）下载" } }
+                }
+            }
             h2 { "各单位回收情况" }
             table {
                 tr { th { "单位" } th { "问卷链接" } th class="r" { "样本" } }

@@ -121,6 +121,7 @@ pub struct StoredResponse {
     pub idempotency_key: String,
     pub respondent_type: Option<String>,
     pub lang: String,
+    pub submitted_at: i64,
     pub duration_ms: i64,
     pub link_check: String,
 }
@@ -174,4 +175,45 @@ pub fn counts_by_unit(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<(i32, i
         .group_by(responses::unit_id)
         .select((responses::unit_id, diesel::dsl::count_star()))
         .load(c)?))
+}
+
+/// One page of a campaign's responses with their answers, ids after `after_id`, in id order:
+/// exports walk a campaign page by page and never hold it whole.
+pub fn page(
+    conn: &mut DbConn,
+    campaign_id: i32,
+    after_id: i32,
+    limit: i64,
+) -> Result<Vec<ResponseWithAnswers>, DbError> {
+    crate::with_conn!(conn, |c| {
+        let rows = responses::table
+            .filter(responses::campaign_id.eq(campaign_id))
+            .filter(responses::id.gt(after_id))
+            .order(responses::id)
+            .limit(limit)
+            .select(StoredResponse::as_select())
+            .load(c)?;
+        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+            return Ok(Vec::new());
+        };
+        let all: Vec<(i32, String, String)> = answers::table
+            .filter(answers::response_id.between(first.id, last.id))
+            .inner_join(responses::table)
+            .filter(responses::campaign_id.eq(campaign_id))
+            .order((answers::response_id, answers::item_id))
+            .select((answers::response_id, answers::item_id, answers::value))
+            .load(c)?;
+        let mut by_response: std::collections::HashMap<i32, Vec<(String, String)>> =
+            std::collections::HashMap::new();
+        for (id, item, value) in all {
+            by_response.entry(id).or_default().push((item, value));
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let mine = by_response.remove(&r.id).unwrap_or_default();
+                (r, mine)
+            })
+            .collect())
+    })
 }
