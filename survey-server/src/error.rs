@@ -21,6 +21,10 @@ pub enum AppError {
     TooLarge(Lang),
     #[error("malformed request body: {1}")]
     BadBody(Lang, String),
+    #[error("unknown case code")]
+    CaseCodeUnknown(Lang),
+    #[error("case code already used")]
+    CaseCodeUsed(Lang),
     #[error("not signed in")]
     NotSignedIn,
     #[error("the signed-in role may not do this")]
@@ -43,6 +47,8 @@ impl AppError {
             AppError::NotYetOpen(_) => "campaign_not_open",
             AppError::TooLarge(_) => "body_too_large",
             AppError::BadBody(..) => "malformed_body",
+            AppError::CaseCodeUnknown(_) => "case_code_unknown",
+            AppError::CaseCodeUsed(_) => "case_code_used",
             AppError::NotSignedIn => "not_signed_in",
             AppError::Forbidden => "forbidden",
             AppError::CsrfMismatch => "csrf_mismatch",
@@ -58,7 +64,9 @@ impl AppError {
             | AppError::CampaignClosed(l)
             | AppError::NotYetOpen(l)
             | AppError::TooLarge(l)
-            | AppError::BadBody(l, _) => *l,
+            | AppError::BadBody(l, _)
+            | AppError::CaseCodeUnknown(l)
+            | AppError::CaseCodeUsed(l) => *l,
             _ => Lang::Zh,
         }
     }
@@ -84,6 +92,8 @@ impl ResponseError for AppError {
             AppError::NotYetOpen(_) => StatusCode::FORBIDDEN,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadBody(..) => StatusCode::BAD_REQUEST,
+            AppError::CaseCodeUnknown(_) => StatusCode::NOT_FOUND,
+            AppError::CaseCodeUsed(_) => StatusCode::CONFLICT,
             AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::CsrfMismatch => StatusCode::FORBIDDEN,
             AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,

@@ -39,6 +39,7 @@ console_routes! {
     get "/console/campaigns/{slug}/qr" Admin => console::qr::code;
     get "/console/campaigns/{slug}/posters" Admin => console::qr::posters;
     get "/console/campaigns/{slug}/qr.zip" Admin => console::qr::archive;
+    post "/console/campaigns/{slug}/case-codes" Admin => console::case_codes::create;
     get "/console/campaigns/{slug}/export/responses.csv" Evaluator => console::exports::responses_csv;
     get "/console/campaigns/{slug}/export/responses.xlsx" Evaluator => console::exports::responses_xlsx;
     get "/console/campaigns/{slug}/export/codebook.csv" Evaluator => console::exports::codebook_csv;
@@ -54,6 +55,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     .app_data(web::QueryConfig::default().error_handler(query_error))
     .route("/healthz", web::get().to(healthz))
     .route("/thanks/{campaign}", web::get().to(citizen::thanks))
+    .service(
+        web::resource("/c/{campaign}")
+            .route(web::get().to(citizen::case_entry::show))
+            .route(web::post().to(citizen::case_entry::enter)),
+    )
     .service(
         web::resource("/console/login")
             .route(web::get().to(console::login_page))

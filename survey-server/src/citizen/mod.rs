@@ -5,6 +5,7 @@
 //! source tag of a generated link: a response records whether it matched);
 //! `POST` to the same link stores the response and redirects to `/thanks/{campaign}`.
 
+pub mod case_entry;
 pub mod form_view;
 pub mod pages;
 
@@ -16,17 +17,30 @@ use minyi_questionnaire::{answers, Answer, FieldError, FieldProblem, Lang, Quest
 use serde::Deserialize;
 
 use crate::db::campaigns::{CampaignContext, Unit};
+use crate::db::case_codes::{self, CodeState};
 use crate::db::now_ms;
 use crate::db::responses::{self, NewResponse};
 use crate::error::AppError;
 use crate::startup::AppState;
 use form_view::{FormView, TOKEN_FIELD, UNIT_FIELD};
 
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 pub struct FormQuery {
     pub site: Option<String>,
     pub src: Option<String>,
     pub lang: Option<String>,
+    /// A one-time case code (当事人回访); kept out of logs.
+    pub code: Option<String>,
+}
+
+impl std::fmt::Debug for FormQuery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FormQuery")
+            .field("site", &self.site)
+            .field("lang", &self.lang)
+            .field("code", &self.code.as_ref().map(|_| "…"))
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +110,9 @@ fn action(path: &FormPath, query: &FormQuery) -> String {
     if let Some(src) = &query.src {
         params.append_pair("src", src);
     }
+    if let Some(code) = &query.code {
+        params.append_pair("code", code);
+    }
     if Lang::from_param(query.lang.as_deref()) == Lang::En {
         params.append_pair("lang", "en");
     }
@@ -144,6 +161,9 @@ pub async fn show_form(
 ) -> Result<HttpResponse, AppError> {
     let r = resolve(&state, &path, &query).await?;
     check_open(&r.ctx, r.lang)?;
+    if let Some(code) = &query.code {
+        check_case_code(&state, &r, code).await?;
+    }
     let token = state.signer.issue(now_ms());
     Ok(html(
         actix_web::http::StatusCode::OK,
@@ -246,11 +266,27 @@ pub async fn submit_form(
             .iter()
             .map(|(k, v)| (k.clone(), v.encode()))
             .collect(),
+        case_code_hash: query.code.as_deref().map(case_codes::hash),
     };
     let pool = state.pool.clone();
-    let stored = web::block(move || responses::store(&mut pool.get()?, &new)).await??;
+    let stored = match web::block(move || responses::store(&mut pool.get()?, &new)).await? {
+        Err(crate::db::DbError::CaseCodeUsed) => return Err(AppError::CaseCodeUsed(r.lang)),
+        other => other?,
+    };
     tracing::info!(response = stored.id(), ?stored, "response committed");
     Ok(see_other(&thanks))
+}
+
+/// A case code must be unused and belong to the link's unit (a code leads to one unit).
+async fn check_case_code(state: &AppState, r: &Resolved, code: &str) -> Result<(), AppError> {
+    let (pool, campaign_id, typed) = (state.pool.clone(), r.ctx.campaign.id, code.to_string());
+    let found =
+        web::block(move || case_codes::state(&mut pool.get()?, campaign_id, &typed)).await??;
+    match (found, &r.unit) {
+        (CodeState::Valid { unit_id }, Some(unit)) if unit.id == unit_id => Ok(()),
+        (CodeState::Used, _) => Err(AppError::CaseCodeUsed(r.lang)),
+        _ => Err(AppError::CaseCodeUnknown(r.lang)),
+    }
 }
 
 /// The token the citizen's form carried: kept when the form is shown again, so the

@@ -108,6 +108,22 @@ fn message(lang: Lang, code: &str) -> (&'static str, &'static str) {
             "The submission could not be read",
             "Please go back to the survey and submit again.",
         ),
+        (Lang::Zh, "case_code_unknown") => (
+            "回访码无效",
+            "未找到该回访码，请核对回访单上的号码后重新输入或扫码。",
+        ),
+        (Lang::En, "case_code_unknown") => (
+            "Code not recognised",
+            "This code was not found. Please check the slip and try again.",
+        ),
+        (Lang::Zh, "case_code_used") => (
+            "回访码已使用",
+            "该回访码已经用于提交过一份问卷，每个回访码只能使用一次。感谢您的参与。",
+        ),
+        (Lang::En, "case_code_used") => (
+            "Code already used",
+            "This code has already been used to answer; each code works once. Thank you.",
+        ),
         (Lang::Zh, "not_signed_in") => ("请先登录", "登录已失效或尚未登录，请重新登录管理控制台。"),
         (Lang::En, "not_signed_in") => (
             "Please sign in",

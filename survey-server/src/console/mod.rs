@@ -2,6 +2,7 @@
 //! progress, opening and closing waves, the audit log. Server-rendered, no script.
 //! Every route but sign-in sits behind the role guard (see `routes::CONSOLE_ROUTES`).
 
+pub mod case_codes;
 pub mod exports;
 pub mod qr;
 mod views;

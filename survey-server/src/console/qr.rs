@@ -29,7 +29,7 @@ async fn context(state: &AppState, slug: String) -> Result<CampaignContext, AppE
 }
 
 /// The public address links start with: the configured `public_url`, else this request's.
-fn base_url(state: &AppState, req: &HttpRequest) -> String {
+pub fn base_url(state: &AppState, req: &HttpRequest) -> String {
     if state.public_url.is_empty() {
         let info = req.connection_info();
         format!("{}://{}", info.scheme(), info.host())

@@ -126,6 +126,17 @@ pub fn campaign(user: &CurrentUser, ctx: &CampaignContext, counts: &[(i32, i64)]
                 }
             }
             @if may(user, Role::Admin) {
+                h2 { "案件回访码" }
+                form method="post" action=(format!("/console/campaigns/{}/case-codes", c.slug)) {
+                    input type="hidden" name=(CSRF_FIELD) value=(user.csrf_token);
+                    label class="f" for="cc-unit" { "单位" }
+                    select id="cc-unit" name="unit" {
+                        @for unit in &ctx.units { option value=(unit.code) { (unit.name_zh) } }
+                    }
+                    label class="f" for="cc-count" { "数量（1–1000；回访码只显示这一次，请直接打印）" }
+                    input type="text" id="cc-count" name="count" value="20" inputmode="numeric";
+                    button type="submit" { "生成回访单" }
+                }
                 h2 { "二维码" }
                 ul {
                     li { a href=(format!("/console/campaigns/{}/posters", c.slug)) { "A4 海报（打印）" } }

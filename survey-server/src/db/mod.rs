@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod campaigns;
+pub mod case_codes;
 pub mod responses;
 pub mod schema;
 pub mod secrets;
@@ -37,6 +38,8 @@ pub enum DbError {
     Migration(String),
     #[error("{0}")]
     Invalid(String),
+    #[error("the case code is unknown or already used")]
+    CaseCodeUsed,
 }
 
 /// Which database a URL names: `postgres://…` / `postgresql://…`, else a SQLite file

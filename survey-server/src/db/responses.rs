@@ -23,6 +23,9 @@ pub struct NewResponse {
     pub link_check: String,
     /// (item id, encoded value)
     pub answers: Vec<(String, String)>,
+    /// The hash of a one-time case code to redeem in the same transaction (never stored with
+    /// the response).
+    pub case_code_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +68,18 @@ fn insert(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
             .optional()?;
         if let Some(id) = existing {
             return Ok::<_, DbError>(Stored::Duplicate(id));
+        }
+        if let Some(code_hash) = &new.case_code_hash {
+            let redeemed = crate::redeem_case_code!(
+                c,
+                new.campaign_id,
+                new.unit_id,
+                code_hash,
+                new.submitted_at
+            )?;
+            if redeemed != 1 {
+                return Err(DbError::CaseCodeUsed);
+            }
         }
         let id: i32 = diesel::insert_into(responses::table)
             .values((

@@ -92,17 +92,6 @@ diesel::joinable!(sites -> campaigns (campaign_id));
 diesel::joinable!(responses -> campaigns (campaign_id));
 diesel::joinable!(answers -> responses (response_id));
 
-diesel::allow_tables_to_appear_in_same_query!(
-    instance_secrets,
-    questionnaire_versions,
-    units,
-    campaigns,
-    campaign_units,
-    sites,
-    responses,
-    answers,
-);
-
 diesel::table! {
     users (id) {
         id -> Integer,
@@ -134,4 +123,29 @@ diesel::table! {
 }
 
 diesel::joinable!(sessions -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, audit_log);
+
+diesel::table! {
+    case_codes (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        code_hash -> Text,
+        created_at -> BigInt,
+        redeemed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    instance_secrets,
+    questionnaire_versions,
+    units,
+    campaigns,
+    campaign_units,
+    sites,
+    responses,
+    answers,
+    users,
+    sessions,
+    audit_log,
+    case_codes,
+);
