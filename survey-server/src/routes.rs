@@ -32,6 +32,8 @@ macro_rules! console_routes {
 console_routes! {
     get "/console" Viewer => console::home;
     post "/console/logout" Viewer => console::logout;
+    get "/console/campaigns/new" Admin => console::new_campaign::show;
+    post "/console/campaigns" Admin => console::new_campaign::create;
     get "/console/campaigns/{slug}" Viewer => console::campaign;
     post "/console/campaigns/{slug}/open" Admin => console::open_campaign;
     post "/console/campaigns/{slug}/close" Admin => console::close_campaign;

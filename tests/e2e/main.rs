@@ -4,6 +4,7 @@
 mod helpers;
 
 mod browser;
+mod campaigns;
 mod case_codes;
 mod console;
 mod distribution;

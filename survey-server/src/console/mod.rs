@@ -4,8 +4,9 @@
 
 pub mod case_codes;
 pub mod exports;
+pub mod new_campaign;
 pub mod qr;
-mod views;
+pub mod views;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};

@@ -16,10 +16,10 @@ th,td{border-bottom:1px solid #d5d9de;padding:.4rem .3rem;text-align:left}\
 td.r,th.r{text-align:right}nav{display:flex;gap:1rem;align-items:center;flex-wrap:wrap;margin-bottom:1rem}\
 nav form{margin-left:auto}nav button,form.inline button{width:auto;display:inline-block;padding:0 1rem;margin:0}\
 form.inline{display:inline}label.f{display:block;margin-top:.75rem;font-weight:600}\
-input[type=text],input[type=password]{display:block;width:100%;min-height:44px;font:inherit;padding:.4rem;\
+textarea{min-height:6rem}input[type=text],input[type=password]{display:block;width:100%;min-height:44px;font:inherit;padding:.4rem;\
 border:1px solid #b9bec6;border-radius:6px}main{max-width:60rem}";
 
-fn page(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
+pub fn page(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
     layout(
         Lang::Zh,
         title,
@@ -82,6 +82,7 @@ pub fn home(user: &CurrentUser, rows: &[(i64, Campaign)]) -> Markup {
         "测评活动",
         Some(user),
         html! {
+            @if may(user, Role::Admin) { p { a href="/console/campaigns/new" { "＋ 新建测评活动" } } }
             table {
                 tr { th { "活动" } th { "波次" } th { "期间" } th { "状态" } th class="r" { "回收样本" } }
                 @for (count, c) in rows {

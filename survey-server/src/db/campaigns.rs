@@ -254,3 +254,30 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<Campaign>, DbError> {
         .select(Campaign::as_select())
         .load(c)?))
 }
+
+/// Every unit of the deployment, in id order.
+pub fn all_units(conn: &mut DbConn) -> Result<Vec<Unit>, DbError> {
+    crate::with_conn!(conn, |c| Ok(units::table
+        .order(units::id)
+        .select(Unit::as_select())
+        .load(c)?))
+}
+
+/// Stored questionnaire versions: (id, "questionnaire version", content hash), newest first.
+pub fn questionnaire_versions(conn: &mut DbConn) -> Result<Vec<(i32, String, String)>, DbError> {
+    crate::with_conn!(conn, |c| {
+        let rows: Vec<(i32, String, String, String)> = questionnaire_versions::table
+            .order(questionnaire_versions::id.desc())
+            .select((
+                questionnaire_versions::id,
+                questionnaire_versions::questionnaire_id,
+                questionnaire_versions::version,
+                questionnaire_versions::content_hash,
+            ))
+            .load(c)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, q, v, h)| (id, format!("{q} {v}"), h))
+            .collect())
+    })
+}

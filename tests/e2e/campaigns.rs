@@ -1,0 +1,194 @@
+//! An admin creates a wave, opens it, citizens answer, the admin closes it.
+
+use crate::helpers::{valid_answers, TestApp};
+use crate::on_both_backends;
+
+on_both_backends!(
+    an_admin_creates_opens_and_closes_a_wave,
+    a_bad_wave_is_refused_naming_each_field
+);
+
+fn wave(fields: &[(&str, &str)], csrf: &str) -> Vec<(String, String)> {
+    let mut out = vec![("_csrf".to_string(), csrf.to_string())];
+    out.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    out
+}
+
+async fn an_admin_creates_opens_and_closes_a_wave(app: TestApp) {
+    app.add_user("admin1", "admin");
+    let (client, csrf) = app.signed_in("admin1").await;
+    let form = client
+        .get(app.url("/console/campaigns/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(form.contains("新建测评活动") && form.contains("enforcement-satisfaction 2025.1"));
+    let version = form
+        .split(r#"<option value=""#)
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let today = survey_server::startup::today();
+    let fields = wave(
+        &[
+            ("slug", "2026-pilot"),
+            ("label_zh", "2026年试点测评"),
+            ("label_en", "2026 pilot"),
+            ("wave", "2026-pilot"),
+            ("starts_on", "2020-01-01"),
+            ("ends_on", "2099-12-31"),
+            ("questionnaire", &version),
+            ("questionnaire_toml", ""),
+            ("units", "taihuai"),
+            ("units", "market"),
+            (
+                "sites",
+                "hall,政务服务大厅,Service hall\nbus,公交站,Bus stop",
+            ),
+        ],
+        &csrf,
+    );
+    let created = client
+        .post(app.url("/console/campaigns"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 303);
+    assert_eq!(
+        created.headers()["location"],
+        "/console/campaigns/2026-pilot"
+    );
+    // A draft is not yet open to citizens.
+    assert_eq!(app.get("/s/2026-pilot/market").await.status(), 403);
+    let open = app.url("/console/campaigns/2026-pilot/open");
+    assert_eq!(
+        client
+            .post(open)
+            .form(&[("_csrf", &csrf)])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    let form = "/s/2026-pilot/market?site=bus";
+    let token = app.token(form).await;
+    assert_eq!(
+        app.post_form(form, &valid_answers(&token)).await.status(),
+        303
+    );
+    assert_eq!(
+        app.get("/s/2026-pilot/police").await.status(),
+        404,
+        "not a unit of this wave"
+    );
+    let ctx = app.context("2026-pilot");
+    assert_eq!(ctx.units.len(), 2);
+    assert_eq!(
+        ctx.sites
+            .iter()
+            .map(|s| s.code.as_str())
+            .collect::<Vec<_>>(),
+        ["hall", "bus"]
+    );
+    assert_eq!(app.stored("2026-pilot").len(), 1);
+    let close = app.url("/console/campaigns/2026-pilot/close");
+    assert_eq!(
+        client
+            .post(close)
+            .form(&[("_csrf", &csrf)])
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
+    assert_eq!(app.get(form).await.status(), 410);
+    let audit = client
+        .get(app.url("/console/audit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(audit.contains("campaign.create") && audit.contains("2026-pilot → open"));
+    assert!(!today.is_empty());
+}
+
+async fn a_bad_wave_is_refused_naming_each_field(app: TestApp) {
+    app.add_user("admin1", "admin");
+    let (client, csrf) = app.signed_in("admin1").await;
+    let bad_toml =
+        "id = \"x\"\nversion = \"1\"\ntitle = { zh = \"\", en = \"t\" }\nsections = []\n";
+    let fields = wave(
+        &[
+            ("slug", "Bad Slug!"),
+            ("label_zh", ""),
+            ("label_en", "x"),
+            ("wave", "w"),
+            ("starts_on", "2025-13-01"),
+            ("ends_on", "2025-01-01"),
+            ("questionnaire_toml", bad_toml),
+            ("units", "ministry"),
+            ("sites", "just one column"),
+        ],
+        &csrf,
+    );
+    let refused = client
+        .post(app.url("/console/campaigns"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap();
+    for expected in [
+        "链接名（slug）",
+        "中文名称：不能为空",
+        "开始日期：请用 YYYY-MM-DD 格式",
+        "没有代码为 ministry 的单位",
+        "投放点第 1 行",
+        "问卷文件：",
+        "title has an empty Chinese (zh) text",
+    ] {
+        assert!(page.contains(expected), "missing {expected:?}");
+    }
+    assert!(
+        page.contains(r#"value="Bad Slug!""#),
+        "what was typed is kept"
+    );
+    // A slug already in use.
+    let taken = wave(
+        &[
+            ("slug", "2025-final"),
+            ("label_zh", "重复"),
+            ("label_en", "dup"),
+            ("wave", "w"),
+            ("starts_on", "2025-01-01"),
+            ("ends_on", "2025-12-31"),
+            ("questionnaire", "1"),
+            ("units", "market"),
+        ],
+        &csrf,
+    );
+    let refused = client
+        .post(app.url("/console/campaigns"))
+        .form(&taken)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("链接名 2025-final 已被使用"));
+}
