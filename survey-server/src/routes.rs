@@ -35,6 +35,8 @@ console_routes! {
     get "/console/campaigns/new" Admin => console::new_campaign::show;
     post "/console/campaigns" Admin => console::new_campaign::create;
     get "/console/campaigns/{slug}" Viewer => console::campaign;
+    get "/console/campaigns/{slug}/progress" Viewer => console::progress::show;
+    get "/console/campaigns/{slug}/progress.json" Viewer => console::progress::json;
     post "/console/campaigns/{slug}/open" Admin => console::open_campaign;
     post "/console/campaigns/{slug}/close" Admin => console::close_campaign;
     get "/console/audit" Admin => console::audit_log;

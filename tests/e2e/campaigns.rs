@@ -192,3 +192,52 @@ async fn a_bad_wave_is_refused_naming_each_field(app: TestApp) {
         .unwrap()
         .contains("链接名 2025-final 已被使用"));
 }
+
+on_both_backends!(progress_shows_units_days_and_link_checks);
+
+async fn progress_shows_units_days_and_link_checks(app: TestApp) {
+    for form in [
+        "/s/2025-final/market?site=hall",
+        "/s/2025-final/market",
+        "/s/2025-final/police",
+    ] {
+        let token = app.token(form).await;
+        assert_eq!(
+            app.post_form(form, &valid_answers(&token)).await.status(),
+            303
+        );
+    }
+    app.add_user("leader", "viewer");
+    let (client, _) = app.signed_in("leader").await;
+    let json: serde_json::Value = client
+        .get(app.url("/console/campaigns/2025-final/progress.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["total"], 3);
+    let units = json["units"].as_array().unwrap();
+    assert_eq!(units.len(), 12);
+    let count = |code: &str| units.iter().find(|u| u["unit"] == code).unwrap()["responses"].clone();
+    assert_eq!(count("market"), 2);
+    assert_eq!(count("police"), 1);
+    assert_eq!(count("shizui"), 0);
+    assert_eq!(
+        json["per_day"],
+        serde_json::json!([[survey_server::startup::today(), 3]])
+    );
+    assert_eq!(json["link_checks"], serde_json::json!([["unsigned", 3]]));
+    let page = client
+        .get(app.url("/console/campaigns/2025-final/progress"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(r#"<meta http-equiv="refresh" content="60">"#));
+    assert!(page.contains("<svg") && page.contains("3 份</title>"));
+    assert!(!page.contains("<script"));
+}

@@ -232,3 +232,34 @@ pub fn page(
             .collect())
     })
 }
+
+#[derive(diesel::QueryableByName, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DayCount {
+    /// Days since 1970-01-01 in China Standard Time.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub day: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub n: i64,
+}
+
+/// Responses per day (China Standard Time) of a campaign. Integer arithmetic on the stored
+/// milliseconds, so the same SQL runs on both backends.
+pub fn counts_by_day(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<DayCount>, DbError> {
+    let sql = format!(
+        "SELECT (submitted_at + 28800000) / 86400000 AS day, COUNT(*) AS n FROM responses \
+         WHERE campaign_id = {campaign_id} GROUP BY day ORDER BY day"
+    );
+    crate::with_conn!(conn, |c| Ok(diesel::sql_query(&sql).load::<DayCount>(c)?))
+}
+
+/// Responses per link check (`signed`, `unsigned`, `invalid`) of a campaign.
+pub fn counts_by_link_check(
+    conn: &mut DbConn,
+    campaign_id: i32,
+) -> Result<Vec<(String, i64)>, DbError> {
+    crate::with_conn!(conn, |c| Ok(responses::table
+        .filter(responses::campaign_id.eq(campaign_id))
+        .group_by(responses::link_check)
+        .select((responses::link_check, diesel::dsl::count_star()))
+        .load(c)?))
+}

@@ -1,0 +1,1 @@
+DROP INDEX responses_by_campaign_id;

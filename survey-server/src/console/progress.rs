@@ -1,0 +1,154 @@
+//! The live progress of a wave: responses per unit and per day (an SVG chart), link checks;
+//! the page refreshes itself every minute without a script, and the same figures are JSON.
+
+use actix_web::{web, HttpResponse};
+use maud::{html, Markup, PreEscaped};
+use serde::Serialize;
+
+use super::views::page;
+use crate::auth::session::CurrentUser;
+use crate::db::responses::{self, DayCount};
+use crate::db::{campaigns, DbError};
+use crate::error::AppError;
+use crate::startup::AppState;
+
+#[derive(Debug, Serialize)]
+pub struct Progress {
+    pub campaign: String,
+    pub status: String,
+    pub total: i64,
+    pub units: Vec<UnitProgress>,
+    /// (date, responses), China Standard Time.
+    pub per_day: Vec<(String, i64)>,
+    /// Responses whose link was `signed`, `unsigned` or `invalid` (edited by hand).
+    pub link_checks: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UnitProgress {
+    pub unit: String,
+    pub name: String,
+    pub responses: i64,
+}
+
+fn date(day: i64) -> String {
+    chrono::DateTime::from_timestamp(day * 86_400, 0)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+async fn load(state: &AppState, slug: String) -> Result<Progress, AppError> {
+    let pool = state.pool.clone();
+    let found = web::block(move || -> Result<_, DbError> {
+        let mut conn = pool.get()?;
+        let Some(ctx) = campaigns::load_context(&mut conn, &slug)? else {
+            return Ok(None);
+        };
+        let id = ctx.campaign.id;
+        let units = responses::counts_by_unit(&mut conn, id)?;
+        let days = responses::counts_by_day(&mut conn, id)?;
+        let checks = responses::counts_by_link_check(&mut conn, id)?;
+        Ok(Some((ctx, units, days, checks)))
+    })
+    .await??;
+    let (ctx, units, days, checks) =
+        found.ok_or(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh))?;
+    Ok(Progress {
+        campaign: ctx.campaign.slug.clone(),
+        status: ctx.campaign.status.clone(),
+        total: units.iter().map(|(_, n)| n).sum(),
+        units: ctx
+            .units
+            .iter()
+            .map(|u| UnitProgress {
+                unit: u.code.clone(),
+                name: u.name_zh.clone(),
+                responses: units
+                    .iter()
+                    .find(|(id, _)| *id == u.id)
+                    .map_or(0, |(_, n)| *n),
+            })
+            .collect(),
+        per_day: days
+            .iter()
+            .map(|DayCount { day, n }| (date(*day), *n))
+            .collect(),
+        link_checks: checks,
+    })
+}
+
+/// Bars of responses per day, drawn by hand: a few hundred bytes, no script, no library.
+fn day_chart(per_day: &[(String, i64)]) -> Markup {
+    let max = per_day.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let (width, height, bar) = (640.0, 160.0, 640.0 / per_day.len().max(1) as f64);
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {h}" role="img" aria-label="每日回收份数" style="width:100%;max-width:640px;height:auto">"#,
+        h = height + 20.0
+    );
+    for (i, (day, n)) in per_day.iter().enumerate() {
+        let h = height * *n as f64 / max as f64;
+        svg.push_str(&format!(
+            r##"<rect x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" fill="#0b5cad"><title>{day}：{n} 份</title></rect>"##,
+            x = i as f64 * bar + 1.0,
+            y = height - h,
+            w = (bar - 2.0).max(1.0),
+        ));
+    }
+    if let (Some((first, _)), Some((last, _))) = (per_day.first(), per_day.last()) {
+        svg.push_str(&format!(
+            r#"<text x="0" y="{y}" font-size="12">{first}</text><text x="{width}" y="{y}" font-size="12" text-anchor="end">{last}（最高 {max} 份/日）</text>"#,
+            y = height + 16.0
+        ));
+    }
+    svg.push_str("</svg>");
+    html! { (PreEscaped(svg)) }
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let p = load(&state, slug.into_inner()).await?;
+    let body = page(
+        &format!("回收进度 · {}", p.campaign),
+        Some(&user),
+        html! {
+            p { "共回收 " strong { (p.total) } " 份。本页每分钟自动刷新；同样的数据见 "
+                a href=(format!("/console/campaigns/{}/progress.json", p.campaign)) { "JSON" } "。" }
+            h2 { "每日回收" }
+            (day_chart(&p.per_day))
+            h2 { "链接核验" }
+            table {
+                tr { th { "类型" } th class="r" { "份数" } }
+                @for (check, n) in &p.link_checks {
+                    tr {
+                        td { (match check.as_str() { "signed" => "扫描印制的二维码", "unsigned" => "无签名链接（手输或转发）", "invalid" => "链接被改动（需核查）", other => other }) }
+                        td class="r" { (n) }
+                    }
+                }
+            }
+            h2 { "各单位" }
+            table {
+                tr { th { "单位" } th class="r" { "样本" } }
+                @for u in &p.units { tr { td { (u.name) } td class="r" { (u.responses) } } }
+            }
+        },
+    );
+    let html = body.into_string().replacen(
+        "<head>",
+        r#"<head><meta http-equiv="refresh" content="60">"#,
+        1,
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+pub async fn json(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok().json(load(&state, slug.into_inner()).await?))
+}
