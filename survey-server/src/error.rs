@@ -25,6 +25,8 @@ pub enum AppError {
     CaseCodeUnknown(Lang),
     #[error("case code already used")]
     CaseCodeUsed(Lang),
+    #[error("the unit's quota is full")]
+    QuotaFull(Lang),
     #[error("not signed in")]
     NotSignedIn,
     #[error("the signed-in role may not do this")]
@@ -49,6 +51,7 @@ impl AppError {
             AppError::BadBody(..) => "malformed_body",
             AppError::CaseCodeUnknown(_) => "case_code_unknown",
             AppError::CaseCodeUsed(_) => "case_code_used",
+            AppError::QuotaFull(_) => "quota_full",
             AppError::NotSignedIn => "not_signed_in",
             AppError::Forbidden => "forbidden",
             AppError::CsrfMismatch => "csrf_mismatch",
@@ -66,7 +69,8 @@ impl AppError {
             | AppError::TooLarge(l)
             | AppError::BadBody(l, _)
             | AppError::CaseCodeUnknown(l)
-            | AppError::CaseCodeUsed(l) => *l,
+            | AppError::CaseCodeUsed(l)
+            | AppError::QuotaFull(l) => *l,
             _ => Lang::Zh,
         }
     }
@@ -93,7 +97,7 @@ impl ResponseError for AppError {
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadBody(..) => StatusCode::BAD_REQUEST,
             AppError::CaseCodeUnknown(_) => StatusCode::NOT_FOUND,
-            AppError::CaseCodeUsed(_) => StatusCode::CONFLICT,
+            AppError::CaseCodeUsed(_) | AppError::QuotaFull(_) => StatusCode::CONFLICT,
             AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::CsrfMismatch => StatusCode::FORBIDDEN,
             AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,

@@ -22,6 +22,8 @@ macro_rules! console_routes {
         fn console_routes(cfg: &mut web::ServiceConfig) {
             $(cfg.service(
                 web::resource($path)
+                    // A guard on the resource lets one path have a GET and a POST resource.
+                    .guard(method_guard(stringify!($method)))
                     .wrap(from_fn(|req, next| require_role(Role::$role, req, next)))
                     .route(web::$method().to($handler)),
             );)*
@@ -35,6 +37,8 @@ console_routes! {
     get "/console/campaigns/new" Admin => console::new_campaign::show;
     post "/console/campaigns" Admin => console::new_campaign::create;
     get "/console/campaigns/{slug}" Viewer => console::campaign;
+    get "/console/campaigns/{slug}/plan" Viewer => console::plan::show;
+    post "/console/campaigns/{slug}/plan" Admin => console::plan::save;
     get "/console/campaigns/{slug}/progress" Viewer => console::progress::show;
     get "/console/campaigns/{slug}/progress.json" Viewer => console::progress::json;
     post "/console/campaigns/{slug}/open" Admin => console::open_campaign;
@@ -48,6 +52,12 @@ console_routes! {
     get "/console/campaigns/{slug}/export/responses.xlsx" Evaluator => console::exports::responses_xlsx;
     get "/console/campaigns/{slug}/export/codebook.csv" Evaluator => console::exports::codebook_csv;
     get "/console/campaigns/{slug}/export/bundle.zip" Evaluator => console::exports::bundle_zip;
+}
+
+fn method_guard(name: &str) -> impl actix_web::guard::Guard {
+    let method = actix_web::http::Method::from_bytes(name.to_uppercase().as_bytes())
+        .expect("an HTTP method");
+    actix_web::guard::Method(method)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {

@@ -2,6 +2,7 @@
 //! database per test, a real HTTP client, and a real browser.
 
 mod helpers;
+mod plans;
 
 mod browser;
 mod campaigns;

@@ -271,6 +271,7 @@ pub async fn submit_form(
     let pool = state.pool.clone();
     let stored = match web::block(move || responses::store(&mut pool.get()?, &new)).await? {
         Err(crate::db::DbError::CaseCodeUsed) => return Err(AppError::CaseCodeUsed(r.lang)),
+        Err(crate::db::DbError::QuotaFull) => return Err(AppError::QuotaFull(r.lang)),
         other => other?,
     };
     tracing::info!(response = stored.id(), ?stored, "response committed");

@@ -124,6 +124,14 @@ fn message(lang: Lang, code: &str) -> (&'static str, &'static str) {
             "Code already used",
             "This code has already been used to answer; each code works once. Thank you.",
         ),
+        (Lang::Zh, "quota_full") => (
+            "本单位样本已收满",
+            "本次调查中该单位的样本已经收齐，感谢您的关注与参与。",
+        ),
+        (Lang::En, "quota_full") => (
+            "This unit's sample is complete",
+            "This survey has all the answers it needs for this unit. Thank you.",
+        ),
         (Lang::Zh, "not_signed_in") => ("请先登录", "登录已失效或尚未登录，请重新登录管理控制台。"),
         (Lang::En, "not_signed_in") => (
             "Please sign in",

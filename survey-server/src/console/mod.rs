@@ -5,6 +5,7 @@
 pub mod case_codes;
 pub mod exports;
 pub mod new_campaign;
+pub mod plan;
 pub mod progress;
 pub mod qr;
 pub mod views;

@@ -106,7 +106,11 @@ pub fn campaign(user: &CurrentUser, ctx: &CampaignContext, counts: &[(i32, i64)]
         &c.label_zh,
         Some(user),
         html! {
-            p { a href=(format!("/console/campaigns/{}/progress", c.slug)) { "回收进度（每日图表、链接核验）" } }
+            p {
+                a href=(format!("/console/campaigns/{}/progress", c.slug)) { "回收进度（每日图表、链接核验）" }
+                " · "
+                a href=(format!("/console/campaigns/{}/plan", c.slug)) { "抽样方案与配额" }
+            }
             p { "状态：" (status_name(&c.status)) "；期间：" (c.starts_on) " 至 " (c.ends_on) "；已回收 " (total) " 份。" }
             @if may(user, Role::Admin) {
                 @for (action, label) in [("open", "开始收集"), ("close", "结束收集")] {

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod campaigns;
 pub mod case_codes;
+pub mod plans;
 pub mod responses;
 pub mod schema;
 pub mod secrets;
@@ -40,6 +41,8 @@ pub enum DbError {
     Invalid(String),
     #[error("the case code is unknown or already used")]
     CaseCodeUsed,
+    #[error("the stratum's quota is full")]
+    QuotaFull,
 }
 
 /// Which database a URL names: `postgres://…` / `postgresql://…`, else a SQLite file

@@ -69,6 +69,7 @@ fn insert(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
         if let Some(id) = existing {
             return Ok::<_, DbError>(Stored::Duplicate(id));
         }
+        let over_quota = crate::check_quota!(c, new.campaign_id, new.unit_id)?;
         if let Some(code_hash) = &new.case_code_hash {
             let redeemed = crate::redeem_case_code!(
                 c,
@@ -94,6 +95,7 @@ fn insert(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
                 responses::submitted_at.eq(new.submitted_at),
                 responses::duration_ms.eq(new.submitted_at - new.form_issued_at),
                 responses::link_check.eq(&new.link_check),
+                responses::over_quota.eq(over_quota),
             ))
             .returning(responses::id)
             .get_result(c)?;
@@ -139,6 +141,7 @@ pub struct StoredResponse {
     pub submitted_at: i64,
     pub duration_ms: i64,
     pub link_check: String,
+    pub over_quota: bool,
 }
 
 /// A stored response and its (item id, value) answers.

@@ -74,6 +74,7 @@ diesel::table! {
         submitted_at -> BigInt,
         duration_ms -> BigInt,
         link_check -> Text,
+        over_quota -> Bool,
     }
 }
 
@@ -135,6 +136,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sampling_plans (campaign_id) {
+        campaign_id -> Integer,
+        confidence -> Double,
+        margin -> Double,
+        allocation -> Text,
+        min_per_unit -> Integer,
+        quota_policy -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    strata (campaign_id, unit_id) {
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        population -> BigInt,
+        sd -> Nullable<Double>,
+        target -> Integer,
+        quota -> Integer,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     instance_secrets,
     questionnaire_versions,
@@ -148,4 +172,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     audit_log,
     case_codes,
+    sampling_plans,
+    strata,
 );

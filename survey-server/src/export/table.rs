@@ -10,7 +10,7 @@ use minyi_questionnaire::{
 use crate::db::campaigns::CampaignContext;
 use crate::db::responses::ResponseWithAnswers;
 
-pub const FIXED_COLUMNS: [&str; 10] = [
+pub const FIXED_COLUMNS: [&str; 11] = [
     "response_id",
     "submitted_at",
     "unit",
@@ -20,6 +20,7 @@ pub const FIXED_COLUMNS: [&str; 10] = [
     "lang",
     "duration_seconds",
     "link_check",
+    "over_quota",
     "questionnaire_version",
 ];
 
@@ -77,6 +78,7 @@ impl Layout {
             response.lang.clone(),
             format!("{:.1}", response.duration_ms as f64 / 1000.0),
             response.link_check.clone(),
+            u8::from(response.over_quota).to_string(),
             self.version.clone(),
         ];
         for item in &self.items {

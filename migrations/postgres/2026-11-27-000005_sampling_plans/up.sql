@@ -1,0 +1,24 @@
+-- A wave's sampling plan: the precision asked for, how the sample is spread over the strata
+-- (the rated units), and what happens past a stratum's quota.
+CREATE TABLE sampling_plans (
+    campaign_id INTEGER PRIMARY KEY NOT NULL REFERENCES campaigns (id),
+    confidence DOUBLE PRECISION NOT NULL,
+    margin DOUBLE PRECISION NOT NULL,
+    allocation TEXT NOT NULL CHECK (allocation IN ('proportional', 'equal', 'neyman')),
+    min_per_unit INTEGER NOT NULL,
+    quota_policy TEXT NOT NULL CHECK (quota_policy IN ('accept_and_mark', 'close_stratum')),
+    created_at BIGINT NOT NULL
+);
+
+CREATE TABLE strata (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns (id),
+    unit_id INTEGER NOT NULL REFERENCES units (id),
+    population BIGINT NOT NULL,
+    sd DOUBLE PRECISION,
+    target INTEGER NOT NULL,
+    quota INTEGER NOT NULL,
+    PRIMARY KEY (campaign_id, unit_id)
+);
+
+-- Past its stratum's quota, under the policy 'accept_and_mark'.
+ALTER TABLE responses ADD COLUMN over_quota BOOLEAN NOT NULL DEFAULT FALSE;

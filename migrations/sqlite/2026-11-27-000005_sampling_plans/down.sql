@@ -1,0 +1,3 @@
+ALTER TABLE responses DROP COLUMN over_quota;
+DROP TABLE strata;
+DROP TABLE sampling_plans;

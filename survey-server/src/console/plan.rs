@@ -1,0 +1,260 @@
+//! The sampling plan of a wave: the population of each rated unit, the precision asked for,
+//! Cochran's sample size with the finite-population correction, its allocation over the units,
+//! and — as responses come in — the margin of error each unit's achieved sample gives.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use maud::{html, Markup};
+use minyi_design::{Allocation, SampleSizeSpec, Stratum};
+
+use super::may;
+use super::views::page;
+use crate::auth::guard::CSRF_FIELD;
+use crate::auth::session::CurrentUser;
+use crate::auth::Role;
+use crate::db::campaigns::{self, CampaignContext};
+use crate::db::plans::{self, SamplingPlan, StratumRow};
+use crate::db::{responses, DbError};
+use crate::error::AppError;
+use crate::startup::AppState;
+
+type Loaded = (
+    CampaignContext,
+    Option<(SamplingPlan, Vec<StratumRow>)>,
+    Vec<(i32, i64)>,
+);
+
+async fn load(state: &AppState, slug: String) -> Result<Loaded, AppError> {
+    let pool = state.pool.clone();
+    let found = web::block(move || -> Result<_, DbError> {
+        let mut conn = pool.get()?;
+        let Some(ctx) = campaigns::load_context(&mut conn, &slug)? else {
+            return Ok(None);
+        };
+        let plan = plans::load(&mut conn, ctx.campaign.id)?;
+        let counts = responses::counts_by_unit(&mut conn, ctx.campaign.id)?;
+        Ok(Some((ctx, plan, counts)))
+    })
+    .await??;
+    found.ok_or(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh))
+}
+
+fn allocation(name: &str) -> Option<Allocation> {
+    match name {
+        "proportional" => Some(Allocation::Proportional),
+        "equal" => Some(Allocation::Equal),
+        "neyman" => Some(Allocation::Neyman),
+        _ => None,
+    }
+}
+
+fn render(
+    user: &CurrentUser,
+    (ctx, plan, counts): &Loaded,
+    errors: &[String],
+    fields: &[(String, String)],
+) -> Markup {
+    let c = &ctx.campaign;
+    let typed = |name: &str, default: String| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or(default)
+    };
+    let achieved = |unit_id: i32| {
+        counts
+            .iter()
+            .find(|(id, _)| *id == unit_id)
+            .map_or(0, |(_, n)| *n)
+    };
+    page(
+        &format!("抽样方案 · {}", c.label_zh),
+        Some(user),
+        html! {
+            @if !errors.is_empty() {
+                div class="sum" role="alert" { h2 { "请修改以下问题" } ul { @for e in errors { li { (e) } } } }
+            }
+            @if let Some((plan, rows)) = plan {
+                p { "置信水平 " (plan.confidence * 100.0) "%，允许误差 ±" (plan.margin * 100.0) " 个百分点，"
+                    (match plan.allocation.as_str() { "proportional" => "按比例分配", "equal" => "等额分配", _ => "Neyman 最优分配" })
+                    "，每单位至少 " (plan.min_per_unit) " 份；超出配额时"
+                    (if plan.quota_policy == "close_stratum" { "停止该单位收集" } else { "继续接收并标记" }) "。" }
+                table {
+                    tr { th { "单位" } th class="r" { "总体规模" } th class="r" { "目标样本" } th class="r" { "已回收" } th class="r" { "完成率" } th class="r" { "当前误差（±百分点）" } }
+                    @for row in rows {
+                        @let unit = ctx.units.iter().find(|u| u.id == row.unit_id);
+                        @let n = achieved(row.unit_id);
+                        @let spec = SampleSizeSpec::proportion(plan.confidence, plan.margin, None).ok();
+                        @let moe = spec.and_then(|s| s.achieved_margin(n as u64, Some(row.population as u64)).ok());
+                        tr {
+                            td { (unit.map_or("?", |u| u.name_zh.as_str())) }
+                            td class="r" { (row.population) }
+                            td class="r" { (row.target) }
+                            td class="r" { (n) }
+                            td class="r" { (format!("{:.0}%", 100.0 * n as f64 / f64::from(row.target.max(1)))) }
+                            td class="r" { (moe.map_or("—".to_string(), |m| format!("{:.1}", m * 100.0))) }
+                        }
+                    }
+                }
+            } @else {
+                p { "尚未制定抽样方案。" }
+            }
+            @if may(user, Role::Admin) {
+                h2 { "制定 / 修改方案" }
+                form method="post" action=(format!("/console/campaigns/{}/plan", c.slug)) {
+                    input type="hidden" name=(CSRF_FIELD) value=(user.csrf_token);
+                    @for (name, label, default) in [
+                        ("confidence", "置信水平（如 0.95）", "0.95"),
+                        ("margin", "允许误差（比例，如 0.05 表示 ±5 个百分点）", "0.05"),
+                        ("min_per_unit", "每单位最少样本", "30"),
+                    ] {
+                        label class="f" for=(name) { (label) }
+                        input type="text" id=(name) name=(name) value=(typed(name, default.to_string()));
+                    }
+                    label class="f" for="allocation" { "分配方式" }
+                    select id="allocation" name="allocation" {
+                        @for (value, label) in [("proportional", "按比例"), ("equal", "等额"), ("neyman", "Neyman 最优（需填写各单位标准差）")] {
+                            option value=(value) selected[typed("allocation", String::new()) == value] { (label) }
+                        }
+                    }
+                    label class="f" for="quota_policy" { "超出配额时" }
+                    select id="quota_policy" name="quota_policy" {
+                        option value="accept_and_mark" { "继续接收并标记" }
+                        option value="close_stratum" selected[typed("quota_policy", String::new()) == "close_stratum"] { "停止该单位收集" }
+                    }
+                    table {
+                        tr { th { "单位" } th { "总体规模（服务对象数）" } th { "标准差（Neyman 用，可空）" } }
+                        @for unit in &ctx.units {
+                            tr {
+                                td { (unit.name_zh) }
+                                td { input type="text" name=(format!("pop_{}", unit.code)) aria-label=(format!("{} 总体规模", unit.name_zh)) value=(typed(&format!("pop_{}", unit.code), String::new())); }
+                                td { input type="text" name=(format!("sd_{}", unit.code)) aria-label=(format!("{} 标准差", unit.name_zh)) value=(typed(&format!("sd_{}", unit.code), String::new())); }
+                            }
+                        }
+                    }
+                    button type="submit" { "计算并保存" }
+                }
+            }
+        },
+    )
+}
+
+fn html_response(status: u16, body: Markup) -> HttpResponse {
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("valid status"))
+        .content_type("text/html; charset=utf-8")
+        .body(body.into_string())
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let loaded = load(&state, slug.into_inner()).await?;
+    Ok(html_response(200, render(&user, &loaded, &[], &[])))
+}
+
+/// Reads the form into a plan, naming every problem.
+fn parse(
+    ctx: &CampaignContext,
+    fields: &[(String, String)],
+) -> Result<(SamplingPlan, Vec<StratumRow>), Vec<String>> {
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim())
+            .unwrap_or("")
+    };
+    let mut errors = Vec::new();
+    let confidence: f64 = get("confidence").parse().unwrap_or(f64::NAN);
+    let margin: f64 = get("margin").parse().unwrap_or(f64::NAN);
+    let min_per_unit: u64 = get("min_per_unit").parse().unwrap_or_else(|_| {
+        errors.push("每单位最少样本：请填写非负整数".to_string());
+        0
+    });
+    let method = allocation(get("allocation")).unwrap_or_else(|| {
+        errors.push("分配方式：请选择按比例、等额或 Neyman".to_string());
+        Allocation::Proportional
+    });
+    let policy = get("quota_policy");
+    if !matches!(policy, "accept_and_mark" | "close_stratum") {
+        errors.push("超出配额时：请选择一项".to_string());
+    }
+    let spec = match SampleSizeSpec::proportion(confidence, margin, None) {
+        Ok(spec) => Some(spec),
+        Err(e) => {
+            errors.push(format!("置信水平/允许误差：{e}"));
+            None
+        }
+    };
+    let mut strata = Vec::new();
+    for unit in &ctx.units {
+        let population = get(&format!("pop_{}", unit.code));
+        let sd = get(&format!("sd_{}", unit.code));
+        let Ok(population) = population.parse::<u64>() else {
+            errors.push(format!("{}：总体规模请填写正整数", unit.name_zh));
+            continue;
+        };
+        let stratum = match sd {
+            "" => Stratum::new(population),
+            sd => match sd.parse::<f64>() {
+                Ok(sd) => Stratum::with_sd(population, sd),
+                Err(_) => {
+                    errors.push(format!("{}：标准差请填写数字", unit.name_zh));
+                    continue;
+                }
+            },
+        };
+        strata.push((unit.id, population, sd.parse::<f64>().ok(), stratum));
+    }
+    let (Some(spec), true) = (spec, errors.is_empty()) else {
+        return Err(errors);
+    };
+    let design: Vec<Stratum> = strata.iter().map(|(_, _, _, s)| *s).collect();
+    let planned = minyi_design::plan(&spec, &design, method, min_per_unit)
+        .map_err(|e| vec![format!("无法计算方案：{e}")])?;
+    let rows = strata
+        .iter()
+        .zip(planned.per_stratum())
+        .map(|((unit_id, population, sd, _), target)| {
+            let target = i32::try_from(*target).unwrap_or(i32::MAX);
+            StratumRow {
+                unit_id: *unit_id,
+                population: *population as i64,
+                sd: *sd,
+                target,
+                quota: target,
+            }
+        })
+        .collect();
+    let plan = SamplingPlan {
+        campaign_id: ctx.campaign.id,
+        confidence,
+        margin,
+        allocation: get("allocation").to_string(),
+        min_per_unit: i32::try_from(min_per_unit).unwrap_or(i32::MAX),
+        quota_policy: policy.to_string(),
+    };
+    Ok((plan, rows))
+}
+
+pub async fn save(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    slug: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let loaded = load(&state, slug.clone()).await?;
+    let (plan, rows) = match parse(&loaded.0, &form) {
+        Ok(parsed) => parsed,
+        Err(errors) => return Ok(html_response(422, render(&user, &loaded, &errors, &form))),
+    };
+    let (pool, actor) = (state.pool.clone(), user.username.clone());
+    web::block(move || plans::save(&mut pool.get()?, &plan, &rows, &actor)).await??;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("/console/campaigns/{slug}/plan")))
+        .finish())
+}
