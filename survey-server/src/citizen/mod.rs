@@ -5,6 +5,7 @@
 //! source tag of a generated link: a response records whether it matched);
 //! `POST` to the same link stores the response and redirects to `/thanks/{campaign}`.
 
+pub mod accept;
 pub mod case_entry;
 pub mod form_view;
 pub mod pages;
@@ -13,16 +14,16 @@ use std::sync::Arc;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use minyi_questionnaire::{answers, Answer, FieldError, FieldProblem, Lang, Questionnaire, Role};
+use minyi_questionnaire::{FieldError, FieldProblem, Lang, Questionnaire};
 use serde::Deserialize;
 
 use crate::db::campaigns::{CampaignContext, Unit};
 use crate::db::case_codes::{self, CodeState};
 use crate::db::now_ms;
-use crate::db::responses::{self, NewResponse};
 use crate::error::AppError;
 use crate::startup::AppState;
-use form_view::{FormView, TOKEN_FIELD, UNIT_FIELD};
+use accept::{Accepted, LinkParts, Submission};
+use form_view::{FormView, TOKEN_FIELD};
 
 #[derive(Deserialize)]
 pub struct FormQuery {
@@ -86,7 +87,7 @@ async fn resolve(
     })
 }
 
-fn check_open(ctx: &CampaignContext, lang: Lang) -> Result<(), AppError> {
+pub(crate) fn check_open(ctx: &CampaignContext, lang: Lang) -> Result<(), AppError> {
     let c = &ctx.campaign;
     let today = crate::startup::today();
     if c.status == "closed" || today.as_str() > c.ends_on.as_str() {
@@ -180,102 +181,46 @@ pub async fn submit_form(
 ) -> Result<HttpResponse, AppError> {
     let r = resolve(&state, &path, &query).await?;
     let fields = form.into_inner();
-    let now = now_ms();
-    let token = fields
-        .iter()
-        .find(|(k, _)| k == TOKEN_FIELD)
-        .map(|(_, v)| v.as_str());
-    let token = match token.map(|t| state.signer.verify(t, now)) {
-        Some(Ok(token)) => token,
-        invalid => {
-            tracing::info!(?invalid, "form token refused; showing the form again");
-            check_open(&r.ctx, r.lang)?;
+    let submission = Submission {
+        ctx: &r.ctx,
+        questionnaire: &r.questionnaire,
+        lang: r.lang,
+        link_unit: r.unit.as_ref(),
+        fields: &fields,
+        link: LinkParts {
+            unit: path.unit.as_deref(),
+            site: query.site.as_deref(),
+            src: query.src.as_deref(),
+            code: query.code.as_deref(),
+        },
+    };
+    match accept::accept(&state, &submission).await? {
+        Accepted::Stored(_) | Accepted::Duplicate(_) => {
+            Ok(see_other(&thanks_link(&path.campaign, r.lang)))
+        }
+        Accepted::BadToken => {
             let errors = [FieldError {
                 item: TOKEN_FIELD.into(),
                 problem: FieldProblem::Required,
             }];
-            let body = render_form(&r, &path, &query, state.signer.issue(now), &fields, &errors);
-            return Ok(html(actix_web::http::StatusCode::BAD_REQUEST, body));
+            let body = render_form(
+                &r,
+                &path,
+                &query,
+                state.signer.issue(now_ms()),
+                &fields,
+                &errors,
+            );
+            Ok(html(actix_web::http::StatusCode::BAD_REQUEST, body))
         }
-    };
-    let thanks = thanks_link(&path.campaign, r.lang);
-    // A retry of a response already stored is thanked again, even after the campaign closed.
-    let pool = state.pool.clone();
-    let key = token.key.clone();
-    if web::block(move || responses::find_by_key(&mut pool.get()?, &key))
-        .await??
-        .is_some()
-    {
-        return Ok(see_other(&thanks));
+        Accepted::Invalid(errors) => {
+            let body = render_form(&r, &path, &query, token_field(&fields), &fields, &errors);
+            Ok(html(
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                body,
+            ))
+        }
     }
-    check_open(&r.ctx, r.lang)?;
-    let (unit, unit_error) = match &r.unit {
-        Some(unit) => (Some(unit.clone()), None),
-        None => pick_unit(&r.ctx.units, &fields),
-    };
-    let mut errors: Vec<FieldError> = unit_error.into_iter().collect();
-    let parsed = answers::parse_submission(&r.questionnaire, &fields);
-    let answers = match parsed {
-        Ok(answers) if errors.is_empty() => answers,
-        Ok(_) => Default::default(),
-        Err(mut problems) => {
-            errors.append(&mut problems);
-            Default::default()
-        }
-    };
-    let Some(unit) = unit.filter(|_| errors.is_empty()) else {
-        let body = render_form(&r, &path, &query, token_field(&fields), &fields, &errors);
-        return Ok(html(
-            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            body,
-        ));
-    };
-    let respondent_type = r
-        .questionnaire
-        .item_with_role(Role::RespondentType)
-        .and_then(|item| match answers.get(&item.id) {
-            Some(Answer::Choice(code)) => Some(code.clone()),
-            _ => None,
-        });
-    let site_id = query
-        .site
-        .as_ref()
-        .and_then(|code| r.ctx.sites.iter().find(|s| &s.code == code))
-        .map(|s| s.id);
-    let new = NewResponse {
-        campaign_id: r.ctx.campaign.id,
-        unit_id: unit.id,
-        site_id,
-        questionnaire_version_id: r.ctx.questionnaire.id,
-        idempotency_key: token.key,
-        respondent_type,
-        lang: r.lang.code().to_string(),
-        form_issued_at: token.issued_at,
-        submitted_at: now,
-        link_check: state
-            .signer
-            .check_link(
-                &path.campaign,
-                path.unit.as_deref().unwrap_or_default(),
-                query.site.as_deref().unwrap_or_default(),
-                query.src.as_deref(),
-            )
-            .as_str()
-            .to_string(),
-        answers: answers
-            .iter()
-            .map(|(k, v)| (k.clone(), v.encode()))
-            .collect(),
-        case_code_hash: query.code.as_deref().map(case_codes::hash),
-    };
-    let pool = state.pool.clone();
-    let stored = match web::block(move || responses::store(&mut pool.get()?, &new)).await? {
-        Err(crate::db::DbError::CaseCodeUsed) => return Err(AppError::CaseCodeUsed(r.lang)),
-        Err(crate::db::DbError::QuotaFull) => return Err(AppError::QuotaFull(r.lang)),
-        other => other?,
-    };
-    tracing::info!(response = stored.id(), ?stored, "response committed");
-    Ok(see_other(&thanks))
 }
 
 /// A case code must be unused and belong to the link's unit (a code leads to one unit).
@@ -298,27 +243,6 @@ fn token_field(fields: &[(String, String)]) -> String {
         .find(|(k, _)| k == TOKEN_FIELD)
         .map(|(_, v)| v.clone())
         .unwrap_or_default()
-}
-
-fn pick_unit(units: &[Unit], fields: &[(String, String)]) -> (Option<Unit>, Option<FieldError>) {
-    let chosen = fields
-        .iter()
-        .find(|(k, _)| k == UNIT_FIELD)
-        .map(|(_, v)| v.trim());
-    let problem = match chosen {
-        None | Some("") => FieldProblem::Required,
-        Some(code) => match units.iter().find(|u| u.code == code) {
-            Some(unit) => return (Some(unit.clone()), None),
-            None => FieldProblem::NotAnOption(code.to_string()),
-        },
-    };
-    (
-        None,
-        Some(FieldError {
-            item: UNIT_FIELD.into(),
-            problem,
-        }),
-    )
 }
 
 fn thanks_link(campaign: &str, lang: Lang) -> String {

@@ -1,0 +1,152 @@
+//! Accepting a submission, whatever it came through (the HTML form or the JSON API): check
+//! its form token, thank a retry of a stored response again, refuse a closed wave, parse the
+//! answers, and store the response — with its quota check and case-code redemption — in one
+//! transaction.
+
+use actix_web::web;
+use minyi_questionnaire::{answers, Answer, FieldError, FieldProblem, Lang, Questionnaire, Role};
+
+use super::check_open;
+use super::form_view::{TOKEN_FIELD, UNIT_FIELD};
+use crate::db::campaigns::{CampaignContext, Unit};
+use crate::db::case_codes;
+use crate::db::responses::{self, NewResponse, Stored};
+use crate::db::{now_ms, DbError};
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// The parts of the link a submission came through.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LinkParts<'a> {
+    pub unit: Option<&'a str>,
+    pub site: Option<&'a str>,
+    pub src: Option<&'a str>,
+    pub code: Option<&'a str>,
+}
+
+pub struct Submission<'a> {
+    pub ctx: &'a CampaignContext,
+    pub questionnaire: &'a Questionnaire,
+    pub lang: Lang,
+    /// The unit the link names; without one, the `_unit` field chooses.
+    pub link_unit: Option<&'a Unit>,
+    /// Every submitted field: `_t` (the form token), `_unit`, and the answers.
+    pub fields: &'a [(String, String)],
+    pub link: LinkParts<'a>,
+}
+
+#[derive(Debug)]
+pub enum Accepted {
+    Stored(i32),
+    /// A retry of a response already stored: nothing new was written.
+    Duplicate(i32),
+    /// The form token is missing, malformed, forged or expired.
+    BadToken,
+    Invalid(Vec<FieldError>),
+}
+
+pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, AppError> {
+    let now = now_ms();
+    let token = s
+        .fields
+        .iter()
+        .find(|(k, _)| k == TOKEN_FIELD)
+        .map(|(_, v)| v.as_str());
+    let token = match token.map(|t| state.signer.verify(t, now)) {
+        Some(Ok(token)) => token,
+        invalid => {
+            tracing::info!(?invalid, "form token refused");
+            check_open(s.ctx, s.lang)?;
+            return Ok(Accepted::BadToken);
+        }
+    };
+    // A retry of a response already stored is thanked again, even after the wave closed.
+    let pool = state.pool.clone();
+    let key = token.key.clone();
+    if let Some(id) = web::block(move || responses::find_by_key(&mut pool.get()?, &key)).await?? {
+        return Ok(Accepted::Duplicate(id));
+    }
+    check_open(s.ctx, s.lang)?;
+    let (unit, unit_error) = match s.link_unit {
+        Some(unit) => (Some(unit.clone()), None),
+        None => pick_unit(&s.ctx.units, s.fields),
+    };
+    let mut errors: Vec<FieldError> = unit_error.into_iter().collect();
+    let answers = match answers::parse_submission(s.questionnaire, s.fields) {
+        Ok(answers) => answers,
+        Err(mut problems) => {
+            errors.append(&mut problems);
+            Default::default()
+        }
+    };
+    let Some(unit) = unit.filter(|_| errors.is_empty()) else {
+        return Ok(Accepted::Invalid(errors));
+    };
+    let respondent_type = s
+        .questionnaire
+        .item_with_role(Role::RespondentType)
+        .and_then(|item| match answers.get(&item.id) {
+            Some(Answer::Choice(code)) => Some(code.clone()),
+            _ => None,
+        });
+    let site_id = s
+        .link
+        .site
+        .and_then(|code| s.ctx.sites.iter().find(|x| x.code == code))
+        .map(|x| x.id);
+    let link_check = state.signer.check_link(
+        &s.ctx.campaign.slug,
+        s.link.unit.unwrap_or_default(),
+        s.link.site.unwrap_or_default(),
+        s.link.src,
+    );
+    let new = NewResponse {
+        campaign_id: s.ctx.campaign.id,
+        unit_id: unit.id,
+        site_id,
+        questionnaire_version_id: s.ctx.questionnaire.id,
+        idempotency_key: token.key,
+        respondent_type,
+        lang: s.lang.code().to_string(),
+        form_issued_at: token.issued_at,
+        submitted_at: now,
+        link_check: link_check.as_str().to_string(),
+        answers: answers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.encode()))
+            .collect(),
+        case_code_hash: s.link.code.map(case_codes::hash),
+    };
+    let pool = state.pool.clone();
+    let stored = match web::block(move || responses::store(&mut pool.get()?, &new)).await? {
+        Err(DbError::CaseCodeUsed) => return Err(AppError::CaseCodeUsed(s.lang)),
+        Err(DbError::QuotaFull) => return Err(AppError::QuotaFull(s.lang)),
+        other => other?,
+    };
+    tracing::info!(response = stored.id(), ?stored, "response committed");
+    Ok(match stored {
+        Stored::New(id) => Accepted::Stored(id),
+        Stored::Duplicate(id) => Accepted::Duplicate(id),
+    })
+}
+
+fn pick_unit(units: &[Unit], fields: &[(String, String)]) -> (Option<Unit>, Option<FieldError>) {
+    let chosen = fields
+        .iter()
+        .find(|(k, _)| k == UNIT_FIELD)
+        .map(|(_, v)| v.trim());
+    let problem = match chosen {
+        None | Some("") => FieldProblem::Required,
+        Some(code) => match units.iter().find(|u| u.code == code) {
+            Some(unit) => return (Some(unit.clone()), None),
+            None => FieldProblem::NotAnOption(code.to_string()),
+        },
+    };
+    (
+        None,
+        Some(FieldError {
+            item: UNIT_FIELD.into(),
+            problem,
+        }),
+    )
+}
