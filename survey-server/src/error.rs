@@ -88,6 +88,19 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
+impl AppError {
+    /// The error as the JSON API sends it: `{"error": {"code", "message"}}`.
+    pub fn json_response(&self) -> HttpResponse {
+        if let AppError::Unexpected(cause) = self {
+            tracing::error!(error = ?cause, "unexpected error");
+        }
+        let (title, line) = pages::message(self.lang(), self.code());
+        HttpResponse::build(self.status_code()).json(serde_json::json!({
+            "error": { "code": self.code(), "message": format!("{title}：{line}") }
+        }))
+    }
+}
+
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {

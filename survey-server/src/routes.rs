@@ -5,11 +5,19 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, HttpRequest, HttpResponse};
 use minyi_questionnaire::Lang;
 
+use crate::api;
 use crate::auth::guard::require_role;
 use crate::auth::Role;
 use crate::citizen::{self, pages};
 use crate::console;
 use crate::error::AppError;
+
+/// The public API routes (the citizen's side), for the OpenAPI test.
+pub const PUBLIC_API_ROUTES: &[(&str, &str)] = &[
+    ("get", "/api/openapi.json"),
+    ("get", "/api/v1/campaigns/{slug}/form"),
+    ("post", "/api/v1/campaigns/{slug}/responses"),
+];
 
 /// Declares the console routes once: the table the route test walks and the registration,
 /// each route wrapped in the role guard with the least role it needs.
@@ -44,6 +52,9 @@ console_routes! {
     post "/console/campaigns/{slug}/open" Admin => console::open_campaign;
     post "/console/campaigns/{slug}/close" Admin => console::close_campaign;
     get "/console/audit" Admin => console::audit_log;
+    get "/api/v1/campaigns" Viewer => api::list_campaigns;
+    get "/api/v1/campaigns/{slug}/progress" Viewer => console::progress::json;
+    post "/api/v1/campaigns/{slug}/status" Admin => api::set_status;
     get "/console/campaigns/{slug}/qr" Admin => console::qr::code;
     get "/console/campaigns/{slug}/posters" Admin => console::qr::posters;
     get "/console/campaigns/{slug}/qr.zip" Admin => console::qr::archive;
@@ -67,7 +78,18 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             .error_handler(form_error),
     )
     .app_data(web::QueryConfig::default().error_handler(query_error))
+    .app_data(
+        web::JsonConfig::default()
+            .limit(max_body_bytes)
+            .error_handler(api::json_error),
+    )
     .route("/healthz", web::get().to(healthz))
+    .route("/api/openapi.json", web::get().to(api::openapi))
+    .route("/api/v1/campaigns/{slug}/form", web::get().to(api::form))
+    .route(
+        "/api/v1/campaigns/{slug}/responses",
+        web::post().to(api::submit),
+    )
     .route("/thanks/{campaign}", web::get().to(citizen::thanks))
     .service(
         web::resource("/c/{campaign}")

@@ -32,6 +32,11 @@ async fn every_console_route_requires_its_role(app: TestApp) {
             _ => anonymous.post(&url).send().await.unwrap(),
         };
         match *method {
+            "get" if path.starts_with("/api/") => {
+                assert_eq!(response.status(), 401, "{method} {path} anonymous");
+                let body: serde_json::Value = response.json().await.unwrap();
+                assert_eq!(body["error"]["code"], "not_signed_in");
+            }
             "get" => {
                 assert_eq!(response.status(), 303, "{method} {path} anonymous");
                 assert!(response.headers()["location"]

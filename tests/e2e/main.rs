@@ -4,6 +4,7 @@
 mod helpers;
 mod plans;
 
+mod api;
 mod browser;
 mod campaigns;
 mod case_codes;

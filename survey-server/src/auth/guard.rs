@@ -32,6 +32,15 @@ pub async fn require_role(
     }
 }
 
+/// A refusal in the form the caller reads: JSON for the API, a page for the console.
+fn refuse(req: &ServiceRequest, error: AppError) -> HttpResponse {
+    if req.path().starts_with("/api/") {
+        error.json_response()
+    } else {
+        error.error_response()
+    }
+}
+
 async fn authorize(role: Role, req: &mut ServiceRequest) -> Result<CurrentUser, HttpResponse> {
     let state = req
         .app_data::<web::Data<AppState>>()
@@ -49,8 +58,8 @@ async fn authorize(role: Role, req: &mut ServiceRequest) -> Result<CurrentUser, 
     let lookup = id_hash.clone();
     let found = web::block(move || accounts::find_session(&mut pool.get()?, &lookup))
         .await
-        .map_err(|e| AppError::from(e).error_response())?
-        .map_err(|e| AppError::from(e).error_response())?;
+        .map_err(|e| refuse(req, AppError::from(e)))?
+        .map_err(|e| refuse(req, AppError::from(e)))?;
     let now = now_ms();
     let Some((session, user)) = found else {
         return Err(sign_in_first(req));
@@ -62,7 +71,7 @@ async fn authorize(role: Role, req: &mut ServiceRequest) -> Result<CurrentUser, 
     }
     let user_role = Role::parse(&user.role).unwrap_or(Role::Viewer);
     if user_role < role {
-        return Err(AppError::Forbidden.error_response());
+        return Err(refuse(req, AppError::Forbidden));
     }
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
         check_csrf(req, &session.csrf_token).await?;
@@ -89,7 +98,7 @@ fn sign_in_first(req: &ServiceRequest) -> HttpResponse {
             .insert_header((header::LOCATION, format!("/console/login?next={next}")))
             .finish()
     } else {
-        AppError::NotSignedIn.error_response()
+        refuse(req, AppError::NotSignedIn)
     }
 }
 
@@ -107,7 +116,7 @@ async fn check_csrf(req: &mut ServiceRequest, expected: &str) -> Result<(), Http
             let body = req
                 .extract::<web::Bytes>()
                 .await
-                .map_err(|_| AppError::CsrfMismatch.error_response())?;
+                .map_err(|_| refuse(req, AppError::CsrfMismatch))?;
             let token = url::form_urlencoded::parse(&body)
                 .find(|(k, _)| k == CSRF_FIELD)
                 .map(|(_, v)| v.into_owned());
@@ -117,7 +126,7 @@ async fn check_csrf(req: &mut ServiceRequest, expected: &str) -> Result<(), Http
     };
     match given {
         Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(()),
-        _ => Err(AppError::CsrfMismatch.error_response()),
+        _ => Err(refuse(req, AppError::CsrfMismatch)),
     }
 }
 

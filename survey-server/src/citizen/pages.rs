@@ -64,7 +64,8 @@ pub fn error_page(lang: Lang, code: &str) -> Markup {
     )
 }
 
-fn message(lang: Lang, code: &str) -> (&'static str, &'static str) {
+/// The title and explanation of an error code, in the citizen's language.
+pub fn message(lang: Lang, code: &str) -> (&'static str, &'static str) {
     match (lang, code) {
         (Lang::Zh, "unknown_campaign") => (
             "未找到该调查",
