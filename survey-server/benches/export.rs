@@ -67,6 +67,7 @@ fn main() {
         ("CSV (codes)", "export/responses.csv"),
         ("CSV (value labels)", "export/responses.csv?labels=1"),
         ("XLSX (labels + codebook)", "export/responses.xlsx"),
+        ("Parquet (codes, Snappy)", "export/responses.parquet"),
         (
             "bundle (zip: CSV, codebook, questionnaire, manifest)",
             "export/bundle.zip",

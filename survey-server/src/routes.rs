@@ -61,6 +61,7 @@ console_routes! {
     post "/console/campaigns/{slug}/case-codes" Admin => console::case_codes::create;
     get "/console/campaigns/{slug}/export/responses.csv" Evaluator => console::exports::responses_csv;
     get "/console/campaigns/{slug}/export/responses.xlsx" Evaluator => console::exports::responses_xlsx;
+    get "/console/campaigns/{slug}/export/responses.parquet" Evaluator => console::exports::responses_parquet;
     get "/console/campaigns/{slug}/export/codebook.csv" Evaluator => console::exports::codebook_csv;
     get "/console/campaigns/{slug}/export/bundle.zip" Evaluator => console::exports::bundle_zip;
 }

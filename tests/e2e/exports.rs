@@ -114,6 +114,44 @@ async fn exports_match_the_database(app: TestApp) {
     let codebook = book.worksheet_range("codebook").unwrap();
     assert!(codebook.height() > 100);
 
+    // Parquet: the same rows and codes, the open text exactly as typed (no spreadsheet guard).
+    let parquet_bytes = get("responses.parquet")
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let reader =
+        parquet::file::serialized_reader::SerializedFileReader::new(parquet_bytes).unwrap();
+    use parquet::file::reader::FileReader;
+    use parquet::record::RowAccessor;
+    let names: Vec<String> = reader
+        .metadata()
+        .file_metadata()
+        .schema_descr()
+        .columns()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    assert_eq!(names, rows[0]);
+    let read_rows: Vec<parquet::record::Row> = reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(read_rows.len(), stored.len());
+    for (row, csv_row) in read_rows.iter().zip(&rows[1..]) {
+        assert_eq!(row.get_string(id).unwrap(), &csv_row[id]);
+        assert_eq!(row.get_string(documents).unwrap(), "na");
+        assert_eq!(row.get_string(unit).unwrap(), "市场监管局");
+    }
+    assert_eq!(read_rows[1].get_string(suggestion).unwrap(), SLY);
+    let business = column(&rows, "biz_burden");
+    assert!(
+        read_rows[0].get_string(business).is_err(),
+        "an unanswered item is null, not \"\""
+    );
+
     let bundle = get("bundle.zip").await.unwrap();
     let mut zip =
         zip::ZipArchive::new(std::io::Cursor::new(bundle.bytes().await.unwrap())).unwrap();
@@ -201,4 +239,18 @@ async fn exports_walk_past_a_page_boundary(app: TestApp) {
     );
     let sat = column(&rows, "overall_sat");
     assert_eq!(rows[n][sat], (((n - 1) % 5) + 1).to_string());
+    let parquet_bytes = client
+        .get(app.url(&format!(
+            "/console/campaigns/{OPEN_CAMPAIGN}/export/responses.parquet"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    use parquet::file::reader::FileReader;
+    let reader =
+        parquet::file::serialized_reader::SerializedFileReader::new(parquet_bytes).unwrap();
+    assert_eq!(reader.metadata().file_metadata().num_rows() as usize, n);
 }

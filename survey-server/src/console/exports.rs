@@ -13,7 +13,7 @@ use crate::auth::session::CurrentUser;
 use crate::db::accounts;
 use crate::db::campaigns::{self, CampaignContext};
 use crate::error::AppError;
-use crate::export::{bundle, csv_stream, table::Layout, xlsx};
+use crate::export::{bundle, csv_stream, parquet, table::Layout, xlsx};
 use crate::startup::AppState;
 
 #[derive(Debug, Deserialize)]
@@ -121,6 +121,23 @@ pub async fn responses_xlsx(
     let name = format!("{}-responses.xlsx", ctx.campaign.slug);
     let kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     Ok(attachment(name, kind).streaming(file_stream(file)?))
+}
+
+pub async fn responses_parquet(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (ctx, _, layout) = prepare(&state, &user, slug.into_inner(), "parquet").await?;
+    let (pool, id) = (state.pool.clone(), ctx.campaign.id);
+    let file = web::block(move || -> anyhow::Result<tempfile::NamedTempFile> {
+        let file = tempfile::NamedTempFile::new()?;
+        parquet::write(&pool, id, &layout, file.path())?;
+        Ok(file)
+    })
+    .await??;
+    let name = format!("{}-responses.parquet", ctx.campaign.slug);
+    Ok(attachment(name, "application/vnd.apache.parquet").streaming(file_stream(file)?))
 }
 
 pub async fn bundle_zip(

@@ -128,6 +128,7 @@ pub fn campaign(user: &CurrentUser, ctx: &CampaignContext, counts: &[(i32, i64)]
                     li { a href=(format!("/console/campaigns/{}/export/responses.xlsx", c.slug)) { "Excel（含选项标签）" } }
                     li { a href=(format!("/console/campaigns/{}/export/responses.csv", c.slug)) { "CSV（编码）" } }
                     li { a href=(format!("/console/campaigns/{}/export/responses.csv?labels=1", c.slug)) { "CSV（选项标签）" } }
+                    li { a href=(format!("/console/campaigns/{}/export/responses.parquet", c.slug)) { "Parquet（编码，供程序读取）" } }
                     li { a href=(format!("/console/campaigns/{}/export/codebook.csv", c.slug)) { "编码表" } }
                 }
             }

@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod csv_stream;
+pub mod parquet;
 pub mod table;
 pub mod xlsx;
 

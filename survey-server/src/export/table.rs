@@ -55,8 +55,20 @@ impl Layout {
     }
 
     /// One response as cells: codes, or Chinese value labels when `labels` is set. Every
-    /// cell is neutralised against formula injection.
-    pub fn row(&self, (response, answers): &ResponseWithAnswers, labels: bool) -> Vec<String> {
+    /// cell is neutralised against formula injection (for spreadsheets).
+    pub fn row(&self, row: &ResponseWithAnswers, labels: bool) -> Vec<String> {
+        self.cells(row, labels)
+            .into_iter()
+            .map(neutralise)
+            .collect()
+    }
+
+    /// One response as codes, exactly as stored (for Parquet, read by programs).
+    pub fn raw_row(&self, row: &ResponseWithAnswers) -> Vec<String> {
+        self.cells(row, false)
+    }
+
+    fn cells(&self, (response, answers): &ResponseWithAnswers, labels: bool) -> Vec<String> {
         let (unit, unit_name) = self
             .units
             .get(&response.unit_id)
@@ -93,7 +105,7 @@ impl Layout {
             };
             cells.push(cell);
         }
-        cells.into_iter().map(neutralise).collect()
+        cells
     }
 
     /// The codebook: one row per (column, value) with its meaning.
