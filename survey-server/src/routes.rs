@@ -55,6 +55,10 @@ console_routes! {
     get "/api/v1/campaigns" Viewer => api::list_campaigns;
     get "/api/v1/campaigns/{slug}/progress" Viewer => console::progress::json;
     post "/api/v1/campaigns/{slug}/status" Admin => api::set_status;
+    post "/api/v1/campaigns" Admin => api::console::create_campaign;
+    get "/api/v1/campaigns/{slug}/plan" Viewer => api::console::get_plan;
+    post "/api/v1/campaigns/{slug}/plan" Admin => api::console::save_plan;
+    post "/api/v1/campaigns/{slug}/case-codes" Admin => api::console::case_codes;
     get "/console/campaigns/{slug}/qr" Admin => console::qr::code;
     get "/console/campaigns/{slug}/posters" Admin => console::qr::posters;
     get "/console/campaigns/{slug}/qr.zip" Admin => console::qr::archive;

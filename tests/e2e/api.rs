@@ -240,3 +240,116 @@ async fn the_openapi_document_describes_every_api_route() {
         assert!(codes.as_array().unwrap().contains(&json!(code)), "{code}");
     }
 }
+
+on_both_backends!(the_console_actions_work_over_json);
+
+async fn the_console_actions_work_over_json(app: TestApp) {
+    app.add_user("boss", "admin");
+    let (admin, csrf) = app.signed_in("boss").await;
+    let post = |path: &str, body: Value| {
+        admin
+            .post(app.url(path))
+            .header("X-CSRF-Token", &csrf)
+            .json(&body)
+            .send()
+    };
+    let wave = json!({
+        "slug": "2026-json", "label_zh": "接口测评", "label_en": "API wave", "wave": "2026",
+        "starts_on": "2020-01-01", "ends_on": "2099-12-31", "questionnaire": 1,
+        "units": ["market", "police"],
+        "sites": [{ "code": "hall", "name_zh": "大厅", "name_en": "Hall" }]
+    });
+    let created = post("/api/v1/campaigns", wave.clone()).await.unwrap();
+    assert_eq!(created.status(), 201);
+    assert_eq!(
+        created.json::<Value>().await.unwrap(),
+        json!({ "slug": "2026-json", "status": "draft" })
+    );
+    let again = post("/api/v1/campaigns", wave).await.unwrap();
+    assert_eq!(again.status(), 422);
+    let error: Value = again.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "invalid_request");
+    assert!(error["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("已被使用"));
+    let bad = post("/api/v1/campaigns", json!({ "slug": "x", "units": [] }))
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(
+        bad.json::<Value>().await.unwrap()["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 4
+    );
+
+    let plan = json!({
+        "confidence": 0.95, "margin": 0.05, "allocation": "proportional", "min_per_unit": 30,
+        "quota_policy": "accept_and_mark", "populations": { "market": 600, "police": 400 }
+    });
+    let saved = post("/api/v1/campaigns/2026-json/plan", plan)
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let saved: Value = saved.json().await.unwrap();
+    // N = 1 000: 384.146 / (1 + 383.146 / 1 000) = 277.7 → 278, split 60:40.
+    let targets: Vec<i64> = saved["strata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["target"].as_i64().unwrap())
+        .collect();
+    assert_eq!(targets.iter().sum::<i64>(), 278);
+    assert_eq!(targets, [167, 111]);
+    let read: Value = admin
+        .get(app.url("/api/v1/campaigns/2026-json/plan"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read, saved);
+    let missing = post(
+        "/api/v1/campaigns/2026-json/plan",
+        json!({ "confidence": 2 }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(missing.status(), 422);
+
+    let codes = post(
+        "/api/v1/campaigns/2026-json/case-codes",
+        json!({ "unit": "police", "count": 2 }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(codes.status(), 201);
+    let codes: Value = codes.json().await.unwrap();
+    assert_eq!(codes["codes"].as_array().unwrap().len(), 2);
+    assert!(codes["links"][0]
+        .as_str()
+        .unwrap()
+        .contains("/s/2026-json/police?site=case&code="));
+    let too_many = post(
+        "/api/v1/campaigns/2026-json/case-codes",
+        json!({ "unit": "police", "count": 5000 }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(too_many.status(), 400);
+
+    let progress: Value = admin
+        .get(app.url("/api/v1/campaigns/2026-json/progress"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(progress["units"][0]["target"], 167);
+    assert_eq!(progress["units"][0]["completion"], 0.0);
+    assert_eq!(progress["units"][0]["over_quota"], 0);
+}

@@ -18,6 +18,8 @@ use crate::db::{campaigns, now_ms, responses, DbError};
 use crate::error::AppError;
 use crate::startup::AppState;
 
+pub mod console;
+
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 /// The API's errors; each renders as JSON.
@@ -31,6 +33,8 @@ pub enum ApiError {
     BadToken,
     #[error("the request body is not valid JSON for this endpoint: {0}")]
     BadJson(String),
+    #[error("the request has problems: {0:?}")]
+    Problems(Vec<String>),
 }
 
 impl From<DbError> for ApiError {
@@ -49,7 +53,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::App(e) => e.status_code(),
-            ApiError::Fields(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Fields(..) | ApiError::Problems(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadToken | ApiError::BadJson(_) => StatusCode::BAD_REQUEST,
         }
     }
@@ -69,6 +73,14 @@ impl ResponseError for ApiError {
             ApiError::BadJson(detail) => {
                 json!({ "error": { "code": "malformed_body", "message": detail } })
             }
+            ApiError::Problems(problems) => json!({ "error": {
+                "code": "invalid_request",
+                "message": problems.join("；"),
+                "fields": problems
+                    .iter()
+                    .map(|p| json!({ "field": p.split('：').next().unwrap_or_default(), "message": p }))
+                    .collect::<Vec<_>>(),
+            }}),
         };
         HttpResponse::build(self.status_code()).json(body)
     }

@@ -6,7 +6,7 @@ use maud::{html, PreEscaped, DOCTYPE};
 use serde::Deserialize;
 
 use crate::auth::session::CurrentUser;
-use crate::db::campaigns;
+use crate::db::campaigns::{self, CampaignContext, Unit};
 use crate::db::case_codes;
 use crate::error::AppError;
 use crate::qr;
@@ -20,15 +20,17 @@ pub struct NewCodes {
     pub count: String,
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    req: HttpRequest,
-    slug: web::Path<String>,
-    form: web::Form<NewCodes>,
-) -> Result<HttpResponse, AppError> {
+/// Makes `count` codes for a unit of a wave and stores their hashes; the codes themselves
+/// are returned this once. Shared by the console and the JSON API.
+pub async fn generate(
+    state: &AppState,
+    user: &CurrentUser,
+    slug: &str,
+    unit: &str,
+    count: &str,
+) -> Result<(CampaignContext, Unit, Vec<String>), AppError> {
     let zh = minyi_questionnaire::Lang::Zh;
-    let count: usize = match form.count.trim().parse() {
+    let count: usize = match count.trim().parse() {
         Ok(n) if (1..=MAX_PER_BATCH).contains(&n) => n,
         _ => {
             return Err(AppError::BadBody(
@@ -38,16 +40,15 @@ pub async fn create(
         }
     };
     let pool = state.pool.clone();
-    let slug = slug.into_inner();
     let ctx = {
-        let (pool, slug) = (pool.clone(), slug.clone());
+        let (pool, slug) = (pool.clone(), slug.to_string());
         web::block(move || campaigns::load_context(&mut pool.get()?, &slug)).await??
     }
     .ok_or(AppError::UnknownCampaign(zh))?;
     let unit = ctx
         .units
         .iter()
-        .find(|u| u.code == form.unit)
+        .find(|u| u.code == unit)
         .cloned()
         .ok_or(AppError::UnknownUnit(zh))?;
     let codes: Vec<String> = (0..count).map(|_| case_codes::generate()).collect();
@@ -63,6 +64,17 @@ pub async fn create(
         })
         .await??;
     }
+    Ok((ctx, unit, codes))
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    form: web::Form<NewCodes>,
+) -> Result<HttpResponse, AppError> {
+    let (ctx, unit, codes) = generate(&state, &user, &slug, &form.unit, &form.count).await?;
     let base = super::qr::base_url(&state, &req);
     let css = "@page{size:A4;margin:10mm}body{margin:0;font-family:system-ui,\"PingFang SC\",\"Microsoft YaHei\",\"Noto Sans CJK SC\",sans-serif}\
         .s{display:inline-block;box-sizing:border-box;width:48%;margin:1%;padding:4mm;border:1px dashed #888;break-inside:avoid;vertical-align:top}\

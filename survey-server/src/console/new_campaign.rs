@@ -234,16 +234,18 @@ pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpR
     Ok(html_response(200, render(&user, &data, &draft, &[])))
 }
 
-pub async fn create(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    let data = form_data(&state).await?;
-    let draft = Draft::from_fields(&form);
+/// Checks and stores a new wave from submitted fields: `Ok(Ok(slug))` when created,
+/// `Ok(Err(problems))` naming each bad field. Shared by the console form and the JSON API.
+pub async fn create_from_fields(
+    state: &AppState,
+    user: &CurrentUser,
+    fields: &[(String, String)],
+) -> Result<Result<String, Vec<String>>, AppError> {
+    let data = form_data(state).await?;
+    let draft = Draft::from_fields(fields);
     let checked = match check(&draft, &data.0) {
         Ok(checked) => checked,
-        Err(errors) => return Ok(html_response(422, render(&user, &data, &draft, &errors))),
+        Err(errors) => return Ok(Err(errors)),
     };
     let pool = state.pool.clone();
     let (slug, actor) = (draft.slug.clone(), user.username.clone());
@@ -281,13 +283,25 @@ pub async fn create(
     })
     .await?;
     match result {
-        Ok(()) => Ok(HttpResponse::SeeOther()
+        Ok(()) => Ok(Ok(slug)),
+        Err(DbError::Invalid(message)) => Ok(Err(vec![message])),
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    match create_from_fields(&state, &user, &form).await? {
+        Ok(slug) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/console/campaigns/{slug}")))
             .finish()),
-        Err(DbError::Invalid(message)) => {
+        Err(errors) => {
+            let data = form_data(&state).await?;
             let draft = Draft::from_fields(&form);
-            Ok(html_response(422, render(&user, &data, &draft, &[message])))
+            Ok(html_response(422, render(&user, &data, &draft, &errors)))
         }
-        Err(other) => Err(other.into()),
     }
 }

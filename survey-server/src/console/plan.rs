@@ -240,6 +240,24 @@ fn parse(
     Ok((plan, rows))
 }
 
+/// Computes and stores a plan from submitted fields: `Ok(Err(problems))` names each bad
+/// field. Shared by the console form and the JSON API.
+pub async fn save_from_fields(
+    state: &AppState,
+    user: &CurrentUser,
+    slug: String,
+    fields: &[(String, String)],
+) -> Result<Result<(), Vec<String>>, AppError> {
+    let loaded = load(state, slug).await?;
+    let (plan, rows) = match parse(&loaded.0, fields) {
+        Ok(parsed) => parsed,
+        Err(errors) => return Ok(Err(errors)),
+    };
+    let (pool, actor) = (state.pool.clone(), user.username.clone());
+    web::block(move || plans::save(&mut pool.get()?, &plan, &rows, &actor)).await??;
+    Ok(Ok(()))
+}
+
 pub async fn save(
     state: web::Data<AppState>,
     user: CurrentUser,
@@ -247,14 +265,55 @@ pub async fn save(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
-    let loaded = load(&state, slug.clone()).await?;
-    let (plan, rows) = match parse(&loaded.0, &form) {
-        Ok(parsed) => parsed,
-        Err(errors) => return Ok(html_response(422, render(&user, &loaded, &errors, &form))),
+    match save_from_fields(&state, &user, slug.clone(), &form).await? {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/console/campaigns/{slug}/plan")))
+            .finish()),
+        Err(errors) => {
+            let loaded = load(&state, slug).await?;
+            Ok(html_response(422, render(&user, &loaded, &errors, &form)))
+        }
+    }
+}
+
+/// The plan as JSON: each unit's population, target, quota, responses and achieved margin.
+pub async fn json(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (ctx, plan, counts) = load(&state, slug.into_inner()).await?;
+    let Some((plan, rows)) = plan else {
+        return Ok(HttpResponse::Ok().json(serde_json::json!({ "plan": null })));
     };
-    let (pool, actor) = (state.pool.clone(), user.username.clone());
-    web::block(move || plans::save(&mut pool.get()?, &plan, &rows, &actor)).await??;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/console/campaigns/{slug}/plan")))
-        .finish())
+    let spec = SampleSizeSpec::proportion(plan.confidence, plan.margin, None).ok();
+    let strata: Vec<_> = rows
+        .iter()
+        .map(|row| {
+            let n = counts
+                .iter()
+                .find(|(id, _)| *id == row.unit_id)
+                .map_or(0, |(_, n)| *n);
+            let unit = ctx
+                .units
+                .iter()
+                .find(|u| u.id == row.unit_id)
+                .map(|u| u.code.clone());
+            let moe = spec.as_ref().and_then(|s| {
+                s.achieved_margin(n as u64, Some(row.population as u64))
+                    .ok()
+            });
+            serde_json::json!({
+                "unit": unit, "population": row.population, "sd": row.sd, "target": row.target,
+                "quota": row.quota, "responses": n, "achieved_margin": moe,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "plan": {
+            "confidence": plan.confidence, "margin": plan.margin, "allocation": plan.allocation,
+            "min_per_unit": plan.min_per_unit, "quota_policy": plan.quota_policy,
+        },
+        "strata": strata,
+    })))
 }

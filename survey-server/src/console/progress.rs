@@ -29,6 +29,15 @@ pub struct UnitProgress {
     pub unit: String,
     pub name: String,
     pub responses: i64,
+    /// From the sampling plan, when there is one.
+    pub target: Option<i64>,
+    pub quota: Option<i64>,
+    /// responses / target.
+    pub completion: Option<f64>,
+    /// Responses past the quota (kept and marked).
+    pub over_quota: i64,
+    /// Responses whose link was edited by hand.
+    pub invalid_link: i64,
 }
 
 fn date(day: i64) -> String {
@@ -48,11 +57,17 @@ async fn load(state: &AppState, slug: String) -> Result<Progress, AppError> {
         let units = responses::counts_by_unit(&mut conn, id)?;
         let days = responses::counts_by_day(&mut conn, id)?;
         let checks = responses::counts_by_link_check(&mut conn, id)?;
-        Ok(Some((ctx, units, days, checks)))
+        let flags = responses::flags_by_unit(&mut conn, id)?;
+        let plan = crate::db::plans::load(&mut conn, id)?;
+        Ok(Some((ctx, units, days, checks, flags, plan)))
     })
     .await??;
-    let (ctx, units, days, checks) =
+    let (ctx, units, days, checks, flags, plan) =
         found.ok_or(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh))?;
+    let stratum = |unit_id: i32| {
+        plan.as_ref()
+            .and_then(|(_, rows)| rows.iter().find(|r| r.unit_id == unit_id))
+    };
     Ok(Progress {
         campaign: ctx.campaign.slug.clone(),
         status: ctx.campaign.status.clone(),
@@ -60,13 +75,26 @@ async fn load(state: &AppState, slug: String) -> Result<Progress, AppError> {
         units: ctx
             .units
             .iter()
-            .map(|u| UnitProgress {
-                unit: u.code.clone(),
-                name: u.name_zh.clone(),
-                responses: units
+            .map(|u| {
+                let responses = units
                     .iter()
                     .find(|(id, _)| *id == u.id)
-                    .map_or(0, |(_, n)| *n),
+                    .map_or(0, |(_, n)| *n);
+                let target = stratum(u.id).map(|s| i64::from(s.target));
+                let (over_quota, invalid_link) = flags
+                    .iter()
+                    .find(|f| f.unit_id == u.id)
+                    .map_or((0, 0), |f| (f.over_quota, f.invalid_link));
+                UnitProgress {
+                    unit: u.code.clone(),
+                    name: u.name_zh.clone(),
+                    responses,
+                    target,
+                    quota: stratum(u.id).map(|s| i64::from(s.quota)),
+                    completion: target.map(|t| responses as f64 / t.max(1) as f64),
+                    over_quota,
+                    invalid_link,
+                }
             })
             .collect(),
         per_day: days
@@ -130,8 +158,21 @@ pub async fn show(
             }
             h2 { "各单位" }
             table {
-                tr { th { "单位" } th class="r" { "样本" } }
-                @for u in &p.units { tr { td { (u.name) } td class="r" { (u.responses) } } }
+                tr {
+                    th { "单位" } th class="r" { "样本" } th class="r" { "目标" } th class="r" { "配额" }
+                    th class="r" { "完成率" } th class="r" { "超配额" } th class="r" { "链接被改动" }
+                }
+                @for u in &p.units {
+                    tr {
+                        td { (u.name) }
+                        td class="r" { (u.responses) }
+                        td class="r" { (u.target.map_or("—".into(), |t| t.to_string())) }
+                        td class="r" { (u.quota.map_or("—".into(), |t| t.to_string())) }
+                        td class="r" { (u.completion.map_or("—".into(), |c| format!("{:.0}%", c * 100.0))) }
+                        td class="r" { (u.over_quota) }
+                        td class="r" { (u.invalid_link) }
+                    }
+                }
             }
         },
     );

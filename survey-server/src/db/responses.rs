@@ -266,3 +266,24 @@ pub fn counts_by_link_check(
         .select((responses::link_check, diesel::dsl::count_star()))
         .load(c)?))
 }
+
+#[derive(diesel::QueryableByName, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitFlags {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub unit_id: i32,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub over_quota: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub invalid_link: i64,
+}
+
+/// Flagged responses per unit: past the quota, and through a link edited by hand.
+pub fn flags_by_unit(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<UnitFlags>, DbError> {
+    let sql = format!(
+        "SELECT unit_id, \
+           COALESCE(SUM(CASE WHEN over_quota THEN 1 ELSE 0 END), 0) AS over_quota, \
+           COALESCE(SUM(CASE WHEN link_check = 'invalid' THEN 1 ELSE 0 END), 0) AS invalid_link \
+         FROM responses WHERE campaign_id = {campaign_id} GROUP BY unit_id"
+    );
+    crate::with_conn!(conn, |c| Ok(diesel::sql_query(&sql).load::<UnitFlags>(c)?))
+}
