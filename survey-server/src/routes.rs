@@ -59,6 +59,7 @@ console_routes! {
     get "/api/v1/campaigns/{slug}/plan" Viewer => api::console::get_plan;
     post "/api/v1/campaigns/{slug}/plan" Admin => api::console::save_plan;
     post "/api/v1/campaigns/{slug}/case-codes" Admin => api::console::case_codes;
+    get "/api/v1/audit" Admin => api::console::audit;
     get "/console/campaigns/{slug}/qr" Admin => console::qr::code;
     get "/console/campaigns/{slug}/posters" Admin => console::qr::posters;
     get "/console/campaigns/{slug}/qr.zip" Admin => console::qr::archive;

@@ -122,3 +122,19 @@ pub async fn case_codes(
         .collect();
     Ok(HttpResponse::Created().json(json!({ "unit": unit.code, "codes": codes, "links": links })))
 }
+
+/// `GET /api/v1/audit`: the latest 200 audit entries, newest first (admin).
+pub async fn audit(
+    state: web::Data<AppState>,
+    _user: CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    let pool = state.pool.clone();
+    let entries =
+        web::block(move || crate::db::accounts::recent_audit(&mut pool.get()?, 200)).await??;
+    Ok(HttpResponse::Ok().json(
+        entries
+            .iter()
+            .map(|e| json!({ "at": e.at, "username": e.username, "action": e.action, "detail": e.detail }))
+            .collect::<Vec<_>>(),
+    ))
+}
