@@ -147,36 +147,28 @@ pub struct StoredResponse {
 /// A stored response and its (item id, value) answers.
 pub type ResponseWithAnswers = (StoredResponse, Vec<(String, String)>);
 
-/// Every response of a campaign with its answers, in id order.
+/// Every response of a campaign with its answers, in id order (tests and small campaigns;
+/// exports walk [`page`]s instead).
 pub fn list_for_campaign(
     conn: &mut DbConn,
     campaign_id: i32,
 ) -> Result<Vec<ResponseWithAnswers>, DbError> {
-    crate::with_conn!(conn, |c| {
-        let rows = responses::table
-            .filter(responses::campaign_id.eq(campaign_id))
-            .order(responses::id)
-            .select(StoredResponse::as_select())
-            .load(c)?;
-        let all: Vec<(i32, String, String)> = answers::table
-            .inner_join(responses::table)
-            .filter(responses::campaign_id.eq(campaign_id))
-            .order((answers::response_id, answers::item_id))
-            .select((answers::response_id, answers::item_id, answers::value))
-            .load(c)?;
-        let mut by_response: std::collections::HashMap<i32, Vec<(String, String)>> =
-            std::collections::HashMap::new();
-        for (id, item, value) in all {
-            by_response.entry(id).or_default().push((item, value));
-        }
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let mine = by_response.remove(&r.id).unwrap_or_default();
-                (r, mine)
-            })
-            .collect())
-    })
+    page(conn, campaign_id, 0, i64::MAX)
+}
+
+/// Pairs each response with its answers (`all` in response order).
+fn attach(rows: Vec<StoredResponse>, all: Vec<(i32, String, String)>) -> Vec<ResponseWithAnswers> {
+    let mut by_response: std::collections::HashMap<i32, Vec<(String, String)>> =
+        std::collections::HashMap::new();
+    for (id, item, value) in all {
+        by_response.entry(id).or_default().push((item, value));
+    }
+    rows.into_iter()
+        .map(|r| {
+            let mine = by_response.remove(&r.id).unwrap_or_default();
+            (r, mine)
+        })
+        .collect()
 }
 
 pub fn count_for_campaign(conn: &mut DbConn, campaign_id: i32) -> Result<i64, DbError> {
@@ -221,18 +213,7 @@ pub fn page(
             .order((answers::response_id, answers::item_id))
             .select((answers::response_id, answers::item_id, answers::value))
             .load(c)?;
-        let mut by_response: std::collections::HashMap<i32, Vec<(String, String)>> =
-            std::collections::HashMap::new();
-        for (id, item, value) in all {
-            by_response.entry(id).or_default().push((item, value));
-        }
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let mine = by_response.remove(&r.id).unwrap_or_default();
-                (r, mine)
-            })
-            .collect())
+        Ok(attach(rows, all))
     })
 }
 
