@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use maud::{html, Markup};
 use minyi_questionnaire::Questionnaire;
 
-use super::views::page;
+use super::views::{html_response, page};
 use crate::auth::guard::CSRF_FIELD;
 use crate::auth::session::CurrentUser;
 use crate::db::campaigns::{self, NewCampaign, Unit};
@@ -216,12 +216,6 @@ fn render(user: &CurrentUser, data: &FormData, draft: &Draft, errors: &[String])
             }
         },
     )
-}
-
-fn html_response(status: u16, body: Markup) -> HttpResponse {
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("valid status"))
-        .content_type("text/html; charset=utf-8")
-        .body(body.into_string())
 }
 
 pub async fn show(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {

@@ -8,7 +8,7 @@ use maud::{html, Markup};
 use minyi_design::{Allocation, SampleSizeSpec, Stratum};
 
 use super::may;
-use super::views::page;
+use super::views::{html_response, page};
 use crate::auth::guard::CSRF_FIELD;
 use crate::auth::session::CurrentUser;
 use crate::auth::Role;
@@ -138,12 +138,6 @@ fn render(
             }
         },
     )
-}
-
-fn html_response(status: u16, body: Markup) -> HttpResponse {
-    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("valid status"))
-        .content_type("text/html; charset=utf-8")
-        .body(body.into_string())
 }
 
 pub async fn show(

@@ -19,6 +19,16 @@ form.inline{display:inline}label.f{display:block;margin-top:.75rem;font-weight:6
 textarea{min-height:6rem}input[type=text],input[type=password]{display:block;width:100%;min-height:44px;font:inherit;padding:.4rem;\
 border:1px solid #b9bec6;border-radius:6px}main{max-width:60rem}";
 
+/// A console page as a response with the given status.
+pub fn html_response(status: u16, body: Markup) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::build(
+        actix_web::http::StatusCode::from_u16(status).expect("a valid status"),
+    )
+    .content_type("text/html; charset=utf-8")
+    .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+    .body(body.into_string())
+}
+
 pub fn page(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
     layout(
         Lang::Zh,
