@@ -139,3 +139,84 @@ async fn quotas_close_a_unit_or_mark_the_surplus(app: TestApp) {
         .collect();
     assert_eq!(marks, [false, false, false, true]);
 }
+
+on_both_backends!(strata_by_unit_and_respondent_type_have_their_own_quotas);
+
+async fn strata_by_unit_and_respondent_type_have_their_own_quotas(app: TestApp) {
+    app.add_user("boss", "admin");
+    let (client, csrf) = app.signed_in("boss").await;
+    let mut form: Vec<(String, String)> = [
+        ("_csrf", csrf.as_str()),
+        ("confidence", "0.95"),
+        ("margin", "0.05"),
+        ("min_per_unit", "30"),
+        ("allocation", "proportional"),
+        ("quota_policy", "close_stratum"),
+        ("by_respondent_type", "1"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for unit in UNITS {
+        for (kind, n) in [
+            ("resident", 2),
+            ("visitor", 2),
+            ("business", 0),
+            ("party", 0),
+            ("other", 0),
+        ] {
+            form.push((format!("pop_{unit}_{kind}"), n.to_string()));
+        }
+    }
+    let saved = client
+        .post(app.url("/console/campaigns/2025-final/plan"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), 303);
+    let plan: serde_json::Value = client
+        .get(app.url("/api/v1/campaigns/2025-final/plan"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plan["plan"]["by_respondent_type"], true);
+    let strata = plan["strata"].as_array().unwrap();
+    assert_eq!(
+        strata.len(),
+        24,
+        "12 units × the 2 respondent types with people"
+    );
+    assert!(
+        strata.iter().all(|s| s["target"] == 2 && s["quota"] == 2),
+        "{strata:?}"
+    );
+
+    let form_path = "/s/2025-final/market";
+    for (kind, expected) in [
+        ("resident", 303),
+        ("resident", 303),
+        ("resident", 409),
+        ("visitor", 303),
+    ] {
+        let token = app.token(form_path).await;
+        let fields = crate::helpers::with(&valid_answers(&token), "respondent_type", &[kind]);
+        let status = app.post_form(form_path, &fields).await.status().as_u16();
+        assert_eq!(
+            status, expected,
+            "{kind}: market × resident fills at 2; market × visitor does not"
+        );
+    }
+    let page = client
+        .get(app.url("/console/campaigns/2025-final/plan"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("本地居民") && page.contains("游客或香客"));
+}

@@ -18,10 +18,13 @@ use crate::db::{responses, DbError};
 use crate::error::AppError;
 use crate::startup::AppState;
 
+/// The wave, its plan, responses per unit × respondent type, and the questionnaire's
+/// respondent types (code, Chinese label).
 type Loaded = (
     CampaignContext,
     Option<(SamplingPlan, Vec<StratumRow>)>,
-    Vec<(i32, i64)>,
+    Vec<responses::CellCount>,
+    Vec<(String, String)>,
 );
 
 async fn load(state: &AppState, slug: String) -> Result<Loaded, AppError> {
@@ -32,11 +35,25 @@ async fn load(state: &AppState, slug: String) -> Result<Loaded, AppError> {
             return Ok(None);
         };
         let plan = plans::load(&mut conn, ctx.campaign.id)?;
-        let counts = responses::counts_by_unit(&mut conn, ctx.campaign.id)?;
+        let counts = responses::counts_by_unit_type(&mut conn, ctx.campaign.id)?;
         Ok(Some((ctx, plan, counts)))
     })
     .await??;
-    found.ok_or(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh))
+    let (ctx, plan, counts) =
+        found.ok_or(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh))?;
+    let types = respondent_types(state, &ctx)?;
+    Ok((ctx, plan, counts, types))
+}
+
+/// Responses in a stratum: the whole unit, or one respondent type of it.
+fn achieved(counts: &[responses::CellCount], row: &StratumRow) -> i64 {
+    counts
+        .iter()
+        .filter(|((unit, kind), _)| {
+            *unit == row.unit_id && (row.respondent_type.is_empty() || *kind == row.respondent_type)
+        })
+        .map(|(_, n)| n)
+        .sum()
 }
 
 fn allocation(name: &str) -> Option<Allocation> {
@@ -50,7 +67,7 @@ fn allocation(name: &str) -> Option<Allocation> {
 
 fn render(
     user: &CurrentUser,
-    (ctx, plan, counts): &Loaded,
+    (ctx, plan, counts, types): &Loaded,
     errors: &[String],
     fields: &[(String, String)],
 ) -> Markup {
@@ -62,11 +79,11 @@ fn render(
             .map(|(_, v)| v.clone())
             .unwrap_or(default)
     };
-    let achieved = |unit_id: i32| {
-        counts
+    let type_name = |code: &str| {
+        types
             .iter()
-            .find(|(id, _)| *id == unit_id)
-            .map_or(0, |(_, n)| *n)
+            .find(|(c, _)| c == code)
+            .map_or(code.to_string(), |(_, l)| l.clone())
     };
     page(
         &format!("抽样方案 · {}", c.label_zh),
@@ -81,14 +98,15 @@ fn render(
                     "，每单位至少 " (plan.min_per_unit) " 份；超出配额时"
                     (if plan.quota_policy == "close_stratum" { "停止该单位收集" } else { "继续接收并标记" }) "。" }
                 table {
-                    tr { th { "单位" } th class="r" { "总体规模" } th class="r" { "目标样本" } th class="r" { "已回收" } th class="r" { "完成率" } th class="r" { "当前误差（±百分点）" } }
+                    tr { th { "单位" } th { "身份" } th class="r" { "总体规模" } th class="r" { "目标样本" } th class="r" { "已回收" } th class="r" { "完成率" } th class="r" { "当前误差（±百分点）" } }
                     @for row in rows {
                         @let unit = ctx.units.iter().find(|u| u.id == row.unit_id);
-                        @let n = achieved(row.unit_id);
+                        @let n = achieved(counts, row);
                         @let spec = SampleSizeSpec::proportion(plan.confidence, plan.margin, None).ok();
                         @let moe = spec.and_then(|s| s.achieved_margin(n as u64, Some(row.population as u64)).ok());
                         tr {
                             td { (unit.map_or("?", |u| u.name_zh.as_str())) }
+                            td { (if row.respondent_type.is_empty() { "全部".to_string() } else { type_name(&row.respondent_type) }) }
                             td class="r" { (row.population) }
                             td class="r" { (row.target) }
                             td class="r" { (n) }
@@ -123,6 +141,10 @@ fn render(
                         option value="accept_and_mark" { "继续接收并标记" }
                         option value="close_stratum" selected[typed("quota_policy", String::new()) == "close_stratum"] { "停止该单位收集" }
                     }
+                    label class="c" {
+                        input type="checkbox" name="by_respondent_type" value="1" checked[typed("by_respondent_type", String::new()) == "1"];
+                        "按“单位 × 身份”分层（填写下方第二张表；各单位样本按身份人数比例分配，各格单独配额）"
+                    }
                     table {
                         tr { th { "单位" } th { "总体规模（服务对象数）" } th { "标准差（Neyman 用，可空）" } }
                         @for unit in &ctx.units {
@@ -130,6 +152,20 @@ fn render(
                                 td { (unit.name_zh) }
                                 td { input type="text" name=(format!("pop_{}", unit.code)) aria-label=(format!("{} 总体规模", unit.name_zh)) value=(typed(&format!("pop_{}", unit.code), String::new())); }
                                 td { input type="text" name=(format!("sd_{}", unit.code)) aria-label=(format!("{} 标准差", unit.name_zh)) value=(typed(&format!("sd_{}", unit.code), String::new())); }
+                            }
+                        }
+                    }
+                    @if !types.is_empty() {
+                        table {
+                            tr { th { "单位" } @for (_, label) in types { th { (label) } } }
+                            @for unit in &ctx.units {
+                                tr {
+                                    td { (unit.name_zh) }
+                                    @for (code, label) in types {
+                                        @let name = format!("pop_{}_{code}", unit.code);
+                                        td { input type="text" name=(name) aria-label=(format!("{} {label} 总体规模", unit.name_zh)) value=(typed(&name, String::new())); }
+                                    }
+                                }
                             }
                         }
                     }
@@ -149,9 +185,28 @@ pub async fn show(
     Ok(html_response(200, render(&user, &loaded, &[], &[])))
 }
 
-/// Reads the form into a plan, naming every problem.
+/// The respondent types of the wave's questionnaire: (code, Chinese label).
+fn respondent_types(
+    state: &AppState,
+    ctx: &CampaignContext,
+) -> Result<Vec<(String, String)>, AppError> {
+    let q = state.questionnaire(&ctx.questionnaire)?;
+    Ok(q.item_with_role(minyi_questionnaire::Role::RespondentType)
+        .map(|item| {
+            item.options()
+                .iter()
+                .map(|o| (o.code.clone(), o.label.zh.clone()))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Reads the form into a plan, naming every problem. Units are the strata; with
+/// `by_respondent_type`, each unit's sample is then shared over its respondent types in
+/// proportion to their populations (`pop_{unit}_{type}`), each cell its own quota.
 fn parse(
     ctx: &CampaignContext,
+    types: &[(String, String)],
     fields: &[(String, String)],
 ) -> Result<(SamplingPlan, Vec<StratumRow>), Vec<String>> {
     let get = |name: &str| {
@@ -183,9 +238,29 @@ fn parse(
             None
         }
     };
+    let by_type = get("by_respondent_type") == "1";
+    let mut cells: Vec<Vec<(String, u64)>> = Vec::new();
     let mut strata = Vec::new();
     for unit in &ctx.units {
-        let population = get(&format!("pop_{}", unit.code));
+        let mut own = Vec::new();
+        if by_type {
+            for (code, label) in types {
+                match get(&format!("pop_{}_{code}", unit.code)).parse::<u64>() {
+                    Ok(n) => own.push((code.clone(), n)),
+                    Err(_) => {
+                        errors.push(format!("{}·{label}：总体规模请填写非负整数", unit.name_zh))
+                    }
+                }
+            }
+        }
+        let typed_total: u64 = own.iter().map(|(_, n)| n).sum();
+        cells.push(own);
+        let population = if by_type {
+            typed_total.to_string()
+        } else {
+            get(&format!("pop_{}", unit.code)).to_string()
+        };
+        let population = population.as_str();
         let sd = get(&format!("sd_{}", unit.code));
         let Ok(population) = population.parse::<u64>() else {
             errors.push(format!("{}：总体规模请填写正整数", unit.name_zh));
@@ -209,20 +284,39 @@ fn parse(
     let design: Vec<Stratum> = strata.iter().map(|(_, _, _, s)| *s).collect();
     let planned = minyi_design::plan(&spec, &design, method, min_per_unit)
         .map_err(|e| vec![format!("无法计算方案：{e}")])?;
-    let rows = strata
-        .iter()
-        .zip(planned.per_stratum())
-        .map(|((unit_id, population, sd, _), target)| {
-            let target = i32::try_from(*target).unwrap_or(i32::MAX);
-            StratumRow {
+    let as_i32 = |n: u64| i32::try_from(n).unwrap_or(i32::MAX);
+    let mut rows = Vec::new();
+    for (((unit_id, population, sd, _), target), own) in
+        strata.iter().zip(planned.per_stratum()).zip(&cells)
+    {
+        if !by_type {
+            let target = as_i32(*target);
+            rows.push(StratumRow {
                 unit_id: *unit_id,
+                respondent_type: String::new(),
                 population: *population as i64,
                 sd: *sd,
                 target,
                 quota: target,
-            }
-        })
-        .collect();
+            });
+            continue;
+        }
+        let nonzero: Vec<&(String, u64)> = own.iter().filter(|(_, n)| *n > 0).collect();
+        let design: Vec<Stratum> = nonzero.iter().map(|(_, n)| Stratum::new(*n)).collect();
+        let shares = minyi_design::allocate(*target, &design, Allocation::Proportional, 0)
+            .map_err(|e| vec![format!("无法按身份分配：{e}")])?;
+        for ((code, n), share) in nonzero.into_iter().zip(shares) {
+            let share = as_i32(share);
+            rows.push(StratumRow {
+                unit_id: *unit_id,
+                respondent_type: code.clone(),
+                population: *n as i64,
+                sd: None,
+                target: share,
+                quota: share,
+            });
+        }
+    }
     let plan = SamplingPlan {
         campaign_id: ctx.campaign.id,
         confidence,
@@ -230,6 +324,7 @@ fn parse(
         allocation: get("allocation").to_string(),
         min_per_unit: i32::try_from(min_per_unit).unwrap_or(i32::MAX),
         quota_policy: policy.to_string(),
+        by_respondent_type: by_type,
     };
     Ok((plan, rows))
 }
@@ -243,7 +338,8 @@ pub async fn save_from_fields(
     fields: &[(String, String)],
 ) -> Result<Result<(), Vec<String>>, AppError> {
     let loaded = load(state, slug).await?;
-    let (plan, rows) = match parse(&loaded.0, fields) {
+    let types = respondent_types(state, &loaded.0)?;
+    let (plan, rows) = match parse(&loaded.0, &types, fields) {
         Ok(parsed) => parsed,
         Err(errors) => return Ok(Err(errors)),
     };
@@ -276,7 +372,7 @@ pub async fn json(
     _user: CurrentUser,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (ctx, plan, counts) = load(&state, slug.into_inner()).await?;
+    let (ctx, plan, counts, _) = load(&state, slug.into_inner()).await?;
     let Some((plan, rows)) = plan else {
         return Ok(HttpResponse::Ok().json(serde_json::json!({ "plan": null })));
     };
@@ -284,10 +380,7 @@ pub async fn json(
     let strata: Vec<_> = rows
         .iter()
         .map(|row| {
-            let n = counts
-                .iter()
-                .find(|(id, _)| *id == row.unit_id)
-                .map_or(0, |(_, n)| *n);
+            let n = achieved(&counts, row);
             let unit = ctx
                 .units
                 .iter()
@@ -298,7 +391,8 @@ pub async fn json(
                     .ok()
             });
             serde_json::json!({
-                "unit": unit, "population": row.population, "sd": row.sd, "target": row.target,
+                "unit": unit, "respondent_type": (!row.respondent_type.is_empty()).then_some(&row.respondent_type),
+                "population": row.population, "sd": row.sd, "target": row.target,
                 "quota": row.quota, "responses": n, "achieved_margin": moe,
             })
         })
@@ -307,6 +401,7 @@ pub async fn json(
         "plan": {
             "confidence": plan.confidence, "margin": plan.margin, "allocation": plan.allocation,
             "min_per_unit": plan.min_per_unit, "quota_policy": plan.quota_policy,
+            "by_respondent_type": plan.by_respondent_type,
         },
         "strata": strata,
     })))

@@ -64,9 +64,14 @@ async fn load(state: &AppState, slug: String) -> Result<Progress, AppError> {
     .await??;
     let (ctx, units, days, checks, flags, plan) =
         found.ok_or(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh))?;
-    let stratum = |unit_id: i32| {
-        plan.as_ref()
-            .and_then(|(_, rows)| rows.iter().find(|r| r.unit_id == unit_id))
+    // A unit's target and quota: its one stratum, or the sum of its respondent-type cells.
+    let sum_of = |unit_id: i32, field: fn(&crate::db::plans::StratumRow) -> i32| {
+        plan.as_ref().map(|(_, rows)| {
+            rows.iter()
+                .filter(|r| r.unit_id == unit_id)
+                .map(|r| i64::from(field(r)))
+                .sum::<i64>()
+        })
     };
     Ok(Progress {
         campaign: ctx.campaign.slug.clone(),
@@ -80,7 +85,7 @@ async fn load(state: &AppState, slug: String) -> Result<Progress, AppError> {
                     .iter()
                     .find(|(id, _)| *id == u.id)
                     .map_or(0, |(_, n)| *n);
-                let target = stratum(u.id).map(|s| i64::from(s.target));
+                let target = sum_of(u.id, |r| r.target);
                 let (over_quota, invalid_link) = flags
                     .iter()
                     .find(|f| f.unit_id == u.id)
@@ -90,7 +95,7 @@ async fn load(state: &AppState, slug: String) -> Result<Progress, AppError> {
                     name: u.name_zh.clone(),
                     responses,
                     target,
-                    quota: stratum(u.id).map(|s| i64::from(s.quota)),
+                    quota: sum_of(u.id, |r| r.quota),
                     completion: target.map(|t| responses as f64 / t.max(1) as f64),
                     over_quota,
                     invalid_link,

@@ -15,12 +15,15 @@ pub struct SamplingPlan {
     pub allocation: String,
     pub min_per_unit: i32,
     pub quota_policy: String,
+    pub by_respondent_type: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, PartialEq)]
 #[diesel(table_name = strata)]
 pub struct StratumRow {
     pub unit_id: i32,
+    /// Empty for the whole unit.
+    pub respondent_type: String,
     pub population: i64,
     pub sd: Option<f64>,
     pub target: i32,
@@ -46,6 +49,7 @@ pub fn save(
                 sampling_plans::allocation.eq(&plan.allocation),
                 sampling_plans::min_per_unit.eq(plan.min_per_unit),
                 sampling_plans::quota_policy.eq(&plan.quota_policy),
+                sampling_plans::by_respondent_type.eq(plan.by_respondent_type),
                 sampling_plans::created_at.eq(now_ms()),
             ))
             .execute(c)?;
@@ -54,6 +58,7 @@ pub fn save(
                 .values((
                     strata::campaign_id.eq(plan.campaign_id),
                     strata::unit_id.eq(row.unit_id),
+                    strata::respondent_type.eq(&row.respondent_type),
                     strata::population.eq(row.population),
                     strata::sd.eq(row.sd),
                     strata::target.eq(row.target),
@@ -87,7 +92,7 @@ pub fn load(
         };
         let rows = strata::table
             .filter(strata::campaign_id.eq(campaign_id))
-            .order(strata::unit_id)
+            .order((strata::unit_id, strata::respondent_type))
             .select(StratumRow::as_select())
             .load(c)?;
         Ok(Some((plan, rows)))
@@ -95,41 +100,50 @@ pub fn load(
 }
 
 /// Inside a response's transaction: `Ok(false)` within quota (or no plan), `Ok(true)` past it
-/// under "accept and mark", `Err(QuotaFull)` past it under "close the stratum". Touching the
-/// stratum row first makes concurrent PostgreSQL transactions for one stratum queue up, so the
-/// count each sees is exact (SQLite's BEGIN IMMEDIATE already serialises writers).
+/// under "accept and mark", `Err(QuotaFull)` past it under "close the stratum". The stratum is
+/// the unit × respondent type cell when the plan has one, else the unit. Touching the stratum
+/// row first makes concurrent PostgreSQL transactions for one stratum queue up, so the count
+/// each sees is exact (SQLite's BEGIN IMMEDIATE already serialises writers).
 #[macro_export]
 macro_rules! check_quota {
-    ($c:expr, $campaign_id:expr, $unit_id:expr) => {{
+    ($c:expr, $campaign_id:expr, $unit_id:expr, $respondent_type:expr) => {{
         use $crate::db::schema::{responses as r, sampling_plans as p, strata as s};
-        let locked = diesel::update(
-            s::table
-                .filter(s::campaign_id.eq($campaign_id))
-                .filter(s::unit_id.eq($unit_id)),
-        )
-        .set(s::quota.eq(s::quota))
-        .execute($c)?;
-        if locked == 0 {
-            Ok::<bool, $crate::db::DbError>(false)
-        } else {
-            let quota: i32 = s::table
-                .filter(s::campaign_id.eq($campaign_id))
-                .filter(s::unit_id.eq($unit_id))
-                .select(s::quota)
-                .first($c)?;
-            let policy: String = p::table
-                .find($campaign_id)
-                .select(p::quota_policy)
-                .first($c)?;
-            let count: i64 = r::table
-                .filter(r::campaign_id.eq($campaign_id))
-                .filter(r::unit_id.eq($unit_id))
-                .count()
-                .get_result($c)?;
-            match (count >= i64::from(quota), policy.as_str()) {
-                (false, _) => Ok(false),
-                (true, "close_stratum") => Err($crate::db::DbError::QuotaFull),
-                (true, _) => Ok(true),
+        let cell: &str = $respondent_type;
+        let of_unit = s::table
+            .filter(s::campaign_id.eq($campaign_id))
+            .filter(s::unit_id.eq($unit_id));
+        let row: Option<(String, i32)> = of_unit
+            .filter(s::respondent_type.eq(cell).or(s::respondent_type.eq("")))
+            .order(s::respondent_type.desc())
+            .select((s::respondent_type, s::quota))
+            .first($c)
+            .optional()?;
+        match row {
+            None => Ok::<bool, $crate::db::DbError>(false),
+            Some((stratum_type, quota)) => {
+                diesel::update(of_unit.filter(s::respondent_type.eq(&stratum_type)))
+                    .set(s::quota.eq(s::quota))
+                    .execute($c)?;
+                let policy: String = p::table
+                    .find($campaign_id)
+                    .select(p::quota_policy)
+                    .first($c)?;
+                let in_unit = r::table
+                    .filter(r::campaign_id.eq($campaign_id))
+                    .filter(r::unit_id.eq($unit_id));
+                let count: i64 = if stratum_type.is_empty() {
+                    in_unit.count().get_result($c)?
+                } else {
+                    in_unit
+                        .filter(r::respondent_type.eq(&stratum_type))
+                        .count()
+                        .get_result($c)?
+                };
+                match (count >= i64::from(quota), policy.as_str()) {
+                    (false, _) => Ok(false),
+                    (true, "close_stratum") => Err($crate::db::DbError::QuotaFull),
+                    (true, _) => Ok(true),
+                }
             }
         }
     }};

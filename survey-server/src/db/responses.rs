@@ -69,7 +69,8 @@ fn insert(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
         if let Some(id) = existing {
             return Ok::<_, DbError>(Stored::Duplicate(id));
         }
-        let over_quota = crate::check_quota!(c, new.campaign_id, new.unit_id)?;
+        let cell = new.respondent_type.as_deref().unwrap_or_default();
+        let over_quota = crate::check_quota!(c, new.campaign_id, new.unit_id, cell)?;
         if let Some(code_hash) = &new.case_code_hash {
             let redeemed = crate::redeem_case_code!(
                 c,
@@ -267,4 +268,24 @@ pub fn flags_by_unit(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<UnitFlag
          FROM responses WHERE campaign_id = {campaign_id} GROUP BY unit_id"
     );
     crate::with_conn!(conn, |c| Ok(diesel::sql_query(&sql).load::<UnitFlags>(c)?))
+}
+
+/// Responses of one unit (by id) and respondent type ('' when none).
+pub type CellCount = ((i32, String), i64);
+
+/// Responses per unit × respondent type of a campaign.
+pub fn counts_by_unit_type(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<CellCount>, DbError> {
+    let rows: Vec<(i32, Option<String>, i64)> = crate::with_conn!(conn, |c| responses::table
+        .filter(responses::campaign_id.eq(campaign_id))
+        .group_by((responses::unit_id, responses::respondent_type))
+        .select((
+            responses::unit_id,
+            responses::respondent_type,
+            diesel::dsl::count_star()
+        ))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, t, n)| ((u, t.unwrap_or_default()), n))
+        .collect())
 }

@@ -144,14 +144,16 @@ diesel::table! {
         allocation -> Text,
         min_per_unit -> Integer,
         quota_policy -> Text,
+        by_respondent_type -> Bool,
         created_at -> BigInt,
     }
 }
 
 diesel::table! {
-    strata (campaign_id, unit_id) {
+    strata (campaign_id, unit_id, respondent_type) {
         campaign_id -> Integer,
         unit_id -> Integer,
+        respondent_type -> Text,
         population -> BigInt,
         sd -> Nullable<Double>,
         target -> Integer,
