@@ -52,6 +52,8 @@ console_routes! {
     post "/console/campaigns/{slug}/open" Admin => console::open_campaign;
     post "/console/campaigns/{slug}/close" Admin => console::close_campaign;
     get "/console/audit" Admin => console::audit_log;
+    get "/console/units" Admin => console::units::list;
+    post "/console/units" Admin => console::units::save;
     get "/api/v1/campaigns" Viewer => api::list_campaigns;
     get "/api/v1/campaigns/{slug}/progress" Viewer => console::progress::json;
     post "/api/v1/campaigns/{slug}/status" Admin => api::set_status;

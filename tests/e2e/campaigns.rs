@@ -241,3 +241,68 @@ async fn progress_shows_units_days_and_link_checks(app: TestApp) {
     assert!(page.contains("<svg") && page.contains("3 份</title>"));
     assert!(!page.contains("<script"));
 }
+
+on_both_backends!(an_admin_adds_and_renames_units);
+
+async fn an_admin_adds_and_renames_units(app: TestApp) {
+    app.add_user("admin1", "admin");
+    let (client, csrf) = app.signed_in("admin1").await;
+    let save = |fields: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![("_csrf", csrf.clone())];
+        form.extend(fields.into_iter().map(|(k, v)| (k, v.to_string())));
+        client.post(app.url("/console/units")).form(&form).send()
+    };
+    let added = save(vec![
+        ("code", "culture"),
+        ("name_zh", "文化和旅游执法队"),
+        ("name_en", "Culture brigade"),
+        ("kind", "department"),
+    ]);
+    assert_eq!(added.await.unwrap().status(), 303);
+    let renamed = save(vec![
+        ("code", "market"),
+        ("name_zh", "市场监督管理局"),
+        ("name_en", "Market Regulation"),
+        ("kind", "department"),
+    ]);
+    assert_eq!(renamed.await.unwrap().status(), 303);
+    let page = client
+        .get(app.url("/console/units"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("文化和旅游执法队") && page.contains("市场监督管理局"));
+    assert_eq!(page.matches("<code>").count(), 13);
+    // The renamed unit shows in the citizen's form of a wave it belongs to.
+    let form = app.get("/s/2025-final/market").await.text().await.unwrap();
+    assert!(form.contains("评价单位：市场监督管理局"));
+    let bad = save(vec![
+        ("code", "Bad Code"),
+        ("name_zh", ""),
+        ("name_en", "x"),
+        ("kind", "agency"),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), 422);
+    let text = bad.text().await.unwrap();
+    for expected in [
+        "代码：只能用小写字母",
+        "中文名称：不能为空",
+        "类型：请选择部门或乡镇",
+    ] {
+        assert!(text.contains(expected), "{expected}");
+    }
+    let audit = client
+        .get(app.url("/console/audit"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(audit.contains("unit.save"));
+}

@@ -8,6 +8,7 @@ pub mod new_campaign;
 pub mod plan;
 pub mod progress;
 pub mod qr;
+pub mod units;
 pub mod views;
 
 use actix_web::http::header;

@@ -38,7 +38,7 @@ pub fn page(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
             @if let Some(user) = user {
                 nav {
                     a href="/console" { "测评活动" }
-                    @if may(user, Role::Admin) { a href="/console/audit" { "审计日志" } }
+                    @if may(user, Role::Admin) { a href="/console/units" { "参评单位" } a href="/console/audit" { "审计日志" } }
                     span class="n" { (user.username) "（" (role_name(user.role)) "）" }
                     form method="post" action="/console/logout" {
                         input type="hidden" name=(CSRF_FIELD) value=(user.csrf_token);
