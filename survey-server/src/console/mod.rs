@@ -6,6 +6,7 @@ pub mod case_codes;
 pub mod exports;
 pub mod new_campaign;
 pub mod plan;
+mod plan_view;
 pub mod progress;
 pub mod qr;
 pub mod units;
