@@ -10,12 +10,46 @@ use crate::helpers::{fresh_database, valid_answers, Backend, TestApp, OPEN_CAMPA
 use crate::on_both_backends;
 
 on_both_backends!(
+    responses_and_answers_are_append_only,
     questionnaire_version_is_frozen_once_answered,
     changed_questionnaire_needs_a_new_version
 );
 
 fn execute(conn: &mut DbConn, sql: &str) -> Result<usize, diesel::result::Error> {
     survey_server::with_conn!(conn, |c| diesel::sql_query(sql).execute(c))
+}
+
+async fn responses_and_answers_are_append_only(app: TestApp) {
+    let form = "/s/2025-final/market";
+    let token = app.token(form).await;
+    assert_eq!(
+        app.post_form(form, &valid_answers(&token)).await.status(),
+        303
+    );
+    let mut conn = app.pool.get().unwrap();
+    for sql in [
+        "UPDATE responses SET unit_id = unit_id",
+        "DELETE FROM responses",
+        "UPDATE answers SET value = '5'",
+        "DELETE FROM answers",
+    ] {
+        let refused = execute(&mut conn, sql).expect_err(sql).to_string();
+        assert!(refused.contains("append-only"), "{sql}: {refused}");
+    }
+    if app_is_postgres(&mut conn) {
+        assert!(
+            execute(&mut conn, "TRUNCATE answers").is_err(),
+            "TRUNCATE is refused too"
+        );
+    }
+    assert_eq!(
+        app.stored(OPEN_CAMPAIGN)[0].1.len(),
+        valid_answers("").len() - 2
+    );
+}
+
+fn app_is_postgres(conn: &mut DbConn) -> bool {
+    matches!(conn, DbConn::Postgres(_))
 }
 
 async fn questionnaire_version_is_frozen_once_answered(app: TestApp) {
@@ -112,6 +146,34 @@ fn every_pooled_sqlite_connection_is_durable() {
             .unwrap();
         assert_eq!(fk.value, 1);
     }
+}
+
+#[test]
+fn postgres_without_durable_commits_is_refused() {
+    use diesel::Connection;
+    let (url, _, name) = fresh_database(Backend::Postgres);
+    let name = name.unwrap();
+    let server = crate::helpers::postgres_server_url();
+    let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres")).unwrap();
+    diesel::sql_query(format!(
+        "ALTER DATABASE {name} SET synchronous_commit = off"
+    ))
+    .execute(&mut admin)
+    .unwrap();
+    let refused = DbPool::open(&DatabaseUrl::parse(&url).unwrap(), 1)
+        .err()
+        .expect("refused");
+    assert!(
+        refused.to_string().contains("synchronous_commit = off"),
+        "{refused}"
+    );
+    diesel::sql_query(format!("ALTER DATABASE {name} RESET synchronous_commit"))
+        .execute(&mut admin)
+        .unwrap();
+    assert!(DbPool::open(&DatabaseUrl::parse(&url).unwrap(), 1).is_ok());
+    diesel::sql_query(format!("DROP DATABASE {name} WITH (FORCE)"))
+        .execute(&mut admin)
+        .unwrap();
 }
 
 #[test]

@@ -18,7 +18,7 @@ use diesel::connection::SimpleConnection;
 use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
@@ -164,6 +164,7 @@ impl DbPool {
                     .build(ConnectionManager::<PgConnection>::new(url))
                     .map_err(|e| DbError::Open(redact(&e.to_string(), url)))?;
                 let pool = DbPool::Postgres(pool);
+                pool.check_postgres_durability()?;
                 let pending = pool.pending_migrations()?;
                 if !pending.is_empty() {
                     return Err(DbError::Migration(format!(
@@ -175,6 +176,31 @@ impl DbPool {
                 Ok(pool)
             }
         }
+    }
+
+    /// An acknowledged response must survive a crash: refuse a PostgreSQL that does not flush
+    /// its commits (`fsync` or `synchronous_commit` off).
+    fn check_postgres_durability(&self) -> Result<(), DbError> {
+        #[derive(diesel::QueryableByName)]
+        struct Setting {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            setting: String,
+        }
+        let DbConn::Postgres(mut conn) = self.get()? else {
+            return Ok(());
+        };
+        for name in ["fsync", "synchronous_commit"] {
+            let value: Setting =
+                diesel::sql_query(format!("SELECT current_setting('{name}') AS setting"))
+                    .get_result(&mut *conn)?;
+            if value.setting == "off" {
+                return Err(DbError::Invalid(format!(
+                    "PostgreSQL has {name} = off: an acknowledged response could be lost in a crash; \
+                     turn it on (the default) before serving"
+                )));
+            }
+        }
+        Ok(())
     }
 
     pub fn get(&self) -> Result<DbConn, DbError> {

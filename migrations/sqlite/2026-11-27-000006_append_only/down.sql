@@ -1,0 +1,4 @@
+DROP TRIGGER answers_append_only_delete;
+DROP TRIGGER answers_append_only_update;
+DROP TRIGGER responses_append_only_delete;
+DROP TRIGGER responses_append_only_update;
