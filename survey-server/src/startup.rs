@@ -15,6 +15,7 @@ use crate::auth::session::SessionSettings;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::campaigns::{self, CampaignContext, StoredQuestionnaire};
+use crate::db::group_commit::GroupCommitter;
 use crate::db::{secrets, DbPool};
 use crate::error::AppError;
 use crate::routes;
@@ -23,6 +24,8 @@ use crate::token::FormSigner;
 /// What every handler shares.
 pub struct AppState {
     pub pool: DbPool,
+    /// Gathers concurrent submissions into one transaction and one flush.
+    pub committer: GroupCommitter,
     pub signer: FormSigner,
     pub sessions: SessionSettings,
     pub throttle: LoginThrottle,
@@ -35,6 +38,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(pool: DbPool, signer: FormSigner, sessions: SessionSettings) -> AppState {
         AppState {
+            committer: GroupCommitter::start(pool.clone()),
             pool,
             signer,
             sessions,

@@ -117,8 +117,7 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
             .collect(),
         case_code_hash: s.link.code.map(case_codes::hash),
     };
-    let pool = state.pool.clone();
-    let stored = match web::block(move || responses::store(&mut pool.get()?, &new)).await? {
+    let stored = match state.committer.store(new).await {
         Err(DbError::CaseCodeUsed) => return Err(AppError::CaseCodeUsed(s.lang)),
         Err(DbError::QuotaFull) => return Err(AppError::QuotaFull(s.lang)),
         other => other?,

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod campaigns;
 pub mod case_codes;
+pub mod group_commit;
 pub mod plans;
 pub mod responses;
 pub mod schema;

@@ -59,65 +59,106 @@ pub fn store(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
     }
 }
 
-fn insert(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
-    crate::write_transaction!(conn, |c| {
-        let existing = responses::table
-            .filter(responses::idempotency_key.eq(&new.idempotency_key))
-            .select(responses::id)
-            .first::<i32>(c)
-            .optional()?;
-        if let Some(id) = existing {
-            return Ok::<_, DbError>(Stored::Duplicate(id));
-        }
-        let cell = new.respondent_type.as_deref().unwrap_or_default();
-        let over_quota = crate::check_quota!(c, new.campaign_id, new.unit_id, cell)?;
-        if let Some(code_hash) = &new.case_code_hash {
-            let redeemed = crate::redeem_case_code!(
-                c,
-                new.campaign_id,
-                new.unit_id,
-                code_hash,
-                new.submitted_at
-            )?;
-            if redeemed != 1 {
-                return Err(DbError::CaseCodeUsed);
+/// The statements that store one response, run with the connection `$c` of a transaction
+/// already open (alone, or as one savepoint of a group commit).
+macro_rules! insert_one {
+    ($c:expr, $new:expr) => {{
+        let c = $c;
+        let new: &NewResponse = $new;
+        (|| {
+            let existing = responses::table
+                .filter(responses::idempotency_key.eq(&new.idempotency_key))
+                .select(responses::id)
+                .first::<i32>(c)
+                .optional()?;
+            if let Some(id) = existing {
+                return Ok::<_, DbError>(Stored::Duplicate(id));
             }
+            let cell = new.respondent_type.as_deref().unwrap_or_default();
+            let over_quota = crate::check_quota!(c, new.campaign_id, new.unit_id, cell)?;
+            if let Some(code_hash) = &new.case_code_hash {
+                let redeemed = crate::redeem_case_code!(
+                    c,
+                    new.campaign_id,
+                    new.unit_id,
+                    code_hash,
+                    new.submitted_at
+                )?;
+                if redeemed != 1 {
+                    return Err(DbError::CaseCodeUsed);
+                }
+            }
+            let id: i32 = diesel::insert_into(responses::table)
+                .values((
+                    responses::campaign_id.eq(new.campaign_id),
+                    responses::unit_id.eq(new.unit_id),
+                    responses::site_id.eq(new.site_id),
+                    responses::questionnaire_version_id.eq(new.questionnaire_version_id),
+                    responses::idempotency_key.eq(&new.idempotency_key),
+                    responses::respondent_type.eq(&new.respondent_type),
+                    responses::lang.eq(&new.lang),
+                    responses::form_issued_at.eq(new.form_issued_at),
+                    responses::submitted_at.eq(new.submitted_at),
+                    responses::duration_ms.eq(new.submitted_at - new.form_issued_at),
+                    responses::link_check.eq(&new.link_check),
+                    responses::over_quota.eq(over_quota),
+                ))
+                .returning(responses::id)
+                .get_result(c)?;
+            let rows: Vec<_> = new
+                .answers
+                .iter()
+                .map(|(item, value)| {
+                    (
+                        answers::response_id.eq(id),
+                        answers::item_id.eq(item.as_str()),
+                        answers::value.eq(value.as_str()),
+                    )
+                })
+                .collect();
+            if !rows.is_empty() {
+                diesel::insert_into(answers::table)
+                    .values(&rows)
+                    .execute(c)?;
+            }
+            Ok(Stored::New(id))
+        })()
+    }};
+}
+
+fn insert(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
+    crate::write_transaction!(conn, |c| insert_one!(c, new))
+}
+
+/// Stores several responses in one transaction and one flush — a group commit. Each response
+/// is a savepoint of its own: one refused (a used case code, a full quota) does not undo the
+/// others. The outer `Err` means the commit itself failed and nothing was stored.
+pub fn store_batch(
+    conn: &mut DbConn,
+    batch: &[&NewResponse],
+) -> Result<Vec<Result<Stored, DbError>>, DbError> {
+    let results = crate::write_transaction!(conn, |c| {
+        let mut results = Vec::with_capacity(batch.len());
+        for new in batch {
+            results.push(diesel::Connection::transaction(c, |c| insert_one!(c, *new)));
         }
-        let id: i32 = diesel::insert_into(responses::table)
-            .values((
-                responses::campaign_id.eq(new.campaign_id),
-                responses::unit_id.eq(new.unit_id),
-                responses::site_id.eq(new.site_id),
-                responses::questionnaire_version_id.eq(new.questionnaire_version_id),
-                responses::idempotency_key.eq(&new.idempotency_key),
-                responses::respondent_type.eq(&new.respondent_type),
-                responses::lang.eq(&new.lang),
-                responses::form_issued_at.eq(new.form_issued_at),
-                responses::submitted_at.eq(new.submitted_at),
-                responses::duration_ms.eq(new.submitted_at - new.form_issued_at),
-                responses::link_check.eq(&new.link_check),
-                responses::over_quota.eq(over_quota),
-            ))
-            .returning(responses::id)
-            .get_result(c)?;
-        let rows: Vec<_> = new
-            .answers
-            .iter()
-            .map(|(item, value)| {
-                (
-                    answers::response_id.eq(id),
-                    answers::item_id.eq(item.as_str()),
-                    answers::value.eq(value.as_str()),
-                )
-            })
-            .collect();
-        if !rows.is_empty() {
-            diesel::insert_into(answers::table)
-                .values(&rows)
-                .execute(c)?;
-        }
-        Ok(Stored::New(id))
-    })
+        Ok::<_, DbError>(results)
+    })?;
+    // A key committed by another process between our check and our insert (PostgreSQL with
+    // several servers) is that response's duplicate.
+    results
+        .into_iter()
+        .zip(batch)
+        .map(|(result, new)| match result {
+            Err(DbError::Query(DieselError::DatabaseError(
+                DatabaseErrorKind::UniqueViolation,
+                _,
+            ))) => Ok(find_by_key(conn, &new.idempotency_key)?
+                .map(Stored::Duplicate)
+                .ok_or_else(|| DbError::Invalid("unique violation without a stored key".into()))),
+            other => Ok(other),
+        })
+        .collect()
 }
 
 pub fn find_by_key(conn: &mut DbConn, key: &str) -> Result<Option<i32>, DbError> {
