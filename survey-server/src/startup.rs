@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders};
@@ -14,12 +15,17 @@ use minyi_questionnaire::Questionnaire;
 use crate::auth::session::SessionSettings;
 use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
-use crate::db::campaigns::{self, CampaignContext, StoredQuestionnaire};
+use crate::db::campaigns::{self, CampaignContext, Site, StoredQuestionnaire, Unit};
 use crate::db::group_commit::GroupCommitter;
 use crate::db::{secrets, DbPool};
 use crate::error::AppError;
 use crate::routes;
 use crate::token::FormSigner;
+
+type CampaignParts = (Vec<Unit>, Vec<Site>, StoredQuestionnaire);
+
+/// How long a campaign's units and sites are kept before they are read again.
+const PARTS_TTL: Duration = Duration::from_secs(60);
 
 /// What every handler shares.
 pub struct AppState {
@@ -33,6 +39,9 @@ pub struct AppState {
     pub public_url: String,
     /// Parsed questionnaires by stored version id; versions are immutable, so never stale.
     questionnaires: RwLock<HashMap<i32, Arc<Questionnaire>>>,
+    /// A campaign's units, sites and questionnaire row by campaign id, kept for a minute (or
+    /// until [`AppState::forget_campaign_parts`]); its status is read fresh every time.
+    campaign_parts: RwLock<HashMap<i32, (Instant, Arc<CampaignParts>)>>,
 }
 
 impl AppState {
@@ -45,15 +54,54 @@ impl AppState {
             throttle: LoginThrottle::default(),
             public_url: String::new(),
             questionnaires: RwLock::default(),
+            campaign_parts: RwLock::default(),
         }
     }
 
-    /// The campaign behind a link, read fresh so that closing it takes effect at once.
+    /// The campaign behind a link. Its row is read fresh, so that closing it takes effect at
+    /// once; its units, sites and questionnaire come from a short-lived cache.
     pub async fn campaign(&self, slug: &str) -> Result<Option<Arc<CampaignContext>>, AppError> {
         let pool = self.pool.clone();
         let slug = slug.to_string();
-        let ctx = web::block(move || campaigns::load_context(&mut pool.get()?, &slug)).await??;
-        Ok(ctx.map(Arc::new))
+        let Some(campaign) = web::block(move || campaigns::find(&mut pool.get()?, &slug)).await??
+        else {
+            return Ok(None);
+        };
+        let cached = self
+            .campaign_parts
+            .read()
+            .expect("lock")
+            .get(&campaign.id)
+            .cloned();
+        let parts = match cached {
+            Some((at, parts))
+                if at.elapsed() < PARTS_TTL && parts.2.id == campaign.questionnaire_version_id =>
+            {
+                parts
+            }
+            _ => {
+                let (pool, row) = (self.pool.clone(), campaign.clone());
+                let parts =
+                    Arc::new(web::block(move || campaigns::parts(&mut pool.get()?, &row)).await??);
+                self.campaign_parts
+                    .write()
+                    .expect("lock")
+                    .insert(campaign.id, (Instant::now(), parts.clone()));
+                parts
+            }
+        };
+        let (units, sites, questionnaire) = (*parts).clone();
+        Ok(Some(Arc::new(CampaignContext {
+            campaign,
+            units,
+            sites,
+            questionnaire,
+        })))
+    }
+
+    /// Drops the cached units and sites (after a unit is renamed).
+    pub fn forget_campaign_parts(&self) {
+        self.campaign_parts.write().expect("lock").clear();
     }
 
     /// The parsed questionnaire of a stored version, checked against its content hash.

@@ -56,15 +56,33 @@ pub struct CampaignContext {
 }
 
 pub fn load_context(conn: &mut DbConn, slug: &str) -> Result<Option<CampaignContext>, DbError> {
+    let Some(campaign) = find(conn, slug)? else {
+        return Ok(None);
+    };
+    let (units, sites, questionnaire) = parts(conn, &campaign)?;
+    Ok(Some(CampaignContext {
+        campaign,
+        units,
+        sites,
+        questionnaire,
+    }))
+}
+
+/// The campaign row alone: its status and period, which change while it runs.
+pub fn find(conn: &mut DbConn, slug: &str) -> Result<Option<Campaign>, DbError> {
+    crate::with_conn!(conn, |c| Ok(campaigns::table
+        .filter(campaigns::slug.eq(slug))
+        .select(Campaign::as_select())
+        .first(c)
+        .optional()?))
+}
+
+/// A campaign's units, sites and questionnaire version: what rarely changes.
+pub fn parts(
+    conn: &mut DbConn,
+    campaign: &Campaign,
+) -> Result<(Vec<Unit>, Vec<Site>, StoredQuestionnaire), DbError> {
     crate::with_conn!(conn, |c| {
-        let Some(campaign) = campaigns::table
-            .filter(campaigns::slug.eq(slug))
-            .select(Campaign::as_select())
-            .first(c)
-            .optional()?
-        else {
-            return Ok(None);
-        };
         let units = campaign_units::table
             .inner_join(units::table)
             .filter(campaign_units::campaign_id.eq(campaign.id))
@@ -80,12 +98,7 @@ pub fn load_context(conn: &mut DbConn, slug: &str) -> Result<Option<CampaignCont
             .find(campaign.questionnaire_version_id)
             .select(StoredQuestionnaire::as_select())
             .first(c)?;
-        Ok(Some(CampaignContext {
-            campaign,
-            units,
-            sites,
-            questionnaire,
-        }))
+        Ok((units, sites, questionnaire))
     })
 }
 
