@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use crate::auth::session::CurrentUser;
 use crate::citizen::accept::{self, Accepted, LinkParts, Submission};
 use crate::citizen::form_view::{TOKEN_FIELD, UNIT_FIELD};
-use crate::db::{campaigns, now_ms, responses, DbError};
+use crate::db::{campaigns, now_ms, DbError};
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -207,14 +207,7 @@ pub async fn list_campaigns(
     _user: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
-    let rows = web::block(move || -> Result<_, DbError> {
-        let mut conn = pool.get()?;
-        campaigns::list(&mut conn)?
-            .into_iter()
-            .map(|c| Ok((responses::count_for_campaign(&mut conn, c.id)?, c)))
-            .collect::<Result<Vec<_>, DbError>>()
-    })
-    .await??;
+    let rows = web::block(move || campaigns::list_with_counts(&mut pool.get()?)).await??;
     Ok(HttpResponse::Ok().json(
         rows.iter()
             .map(|(n, c)| json!({

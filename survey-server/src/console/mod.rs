@@ -43,13 +43,6 @@ impl std::fmt::Debug for LoginForm {
     }
 }
 
-fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(body)
-}
-
 /// Only a console path may be the target after sign-in (no open redirect).
 fn safe_next(next: Option<&str>) -> String {
     match next {
@@ -60,10 +53,7 @@ fn safe_next(next: Option<&str>) -> String {
 
 pub async fn login_page(query: web::Query<NextQuery>) -> HttpResponse {
     let next = safe_next(query.next.as_deref());
-    html(
-        actix_web::http::StatusCode::OK,
-        views::login(&next, None).into_string(),
-    )
+    views::html_response(200, views::login(&next, None))
 }
 
 #[tracing::instrument(skip(state, form))]
@@ -98,10 +88,7 @@ pub async fn login(
         web::block(move || accounts::audit(&mut pool.get()?, &username, "login.failed", ""))
             .await??;
         let page = views::login(&next, Some("用户名或密码错误。"));
-        return Ok(html(
-            actix_web::http::StatusCode::UNAUTHORIZED,
-            page.into_string(),
-        ));
+        return Ok(views::html_response(401, page));
     };
     state.throttle.succeeded(&username);
     let raw = random_token();
@@ -144,18 +131,8 @@ pub async fn logout(
 
 pub async fn home(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
     let pool = state.pool.clone();
-    let rows = web::block(move || -> Result<_, crate::db::DbError> {
-        let mut conn = pool.get()?;
-        campaigns::list(&mut conn)?
-            .into_iter()
-            .map(|c| Ok((responses::count_for_campaign(&mut conn, c.id)?, c)))
-            .collect::<Result<Vec<_>, _>>()
-    })
-    .await??;
-    Ok(html(
-        actix_web::http::StatusCode::OK,
-        views::home(&user, &rows).into_string(),
-    ))
+    let rows = web::block(move || campaigns::list_with_counts(&mut pool.get()?)).await??;
+    Ok(views::html_response(200, views::home(&user, &rows)))
 }
 
 pub async fn campaign(
@@ -175,9 +152,9 @@ pub async fn campaign(
     })
     .await??;
     let ctx = ctx.ok_or(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh))?;
-    Ok(html(
-        actix_web::http::StatusCode::OK,
-        views::campaign(&user, &ctx, &counts).into_string(),
+    Ok(views::html_response(
+        200,
+        views::campaign(&user, &ctx, &counts),
     ))
 }
 
@@ -222,10 +199,7 @@ pub async fn audit_log(
 ) -> Result<HttpResponse, AppError> {
     let pool = state.pool.clone();
     let entries = web::block(move || accounts::recent_audit(&mut pool.get()?, 200)).await??;
-    Ok(html(
-        actix_web::http::StatusCode::OK,
-        views::audit(&user, &entries).into_string(),
-    ))
+    Ok(views::html_response(200, views::audit(&user, &entries)))
 }
 
 /// Whether the user's role reaches `role` (for showing or hiding buttons; the guard decides).

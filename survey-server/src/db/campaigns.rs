@@ -260,6 +260,14 @@ pub fn set_status(
     })
 }
 
+/// Every campaign with its number of responses, newest first.
+pub fn list_with_counts(conn: &mut DbConn) -> Result<Vec<(i64, Campaign)>, DbError> {
+    list(conn)?
+        .into_iter()
+        .map(|c| Ok((super::responses::count_for_campaign(conn, c.id)?, c)))
+        .collect()
+}
+
 /// Every campaign, newest first.
 pub fn list(conn: &mut DbConn) -> Result<Vec<Campaign>, DbError> {
     crate::with_conn!(conn, |c| Ok(campaigns::table
