@@ -60,15 +60,13 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
             return Ok(Accepted::BadToken);
         }
     };
-    // A retry of a response already stored is thanked again, even after the wave closed or
-    // with answers that no longer pass. On the way to a commit the key is not looked up here:
-    // the commit itself finds it, in its transaction.
-    if let Err(closed) = check_open(s.ctx, s.lang) {
-        return match already_stored(state, &token.key).await? {
-            Some(id) => Ok(Accepted::Duplicate(id)),
-            None => Err(closed),
-        };
+    // A retry of a response already stored is thanked again, even after the wave closed.
+    let pool = state.pool.clone();
+    let key = token.key.clone();
+    if let Some(id) = web::block(move || responses::find_by_key(&mut pool.get()?, &key)).await?? {
+        return Ok(Accepted::Duplicate(id));
     }
+    check_open(s.ctx, s.lang)?;
     let (unit, unit_error) = match s.link_unit {
         Some(unit) => (Some(unit.clone()), None),
         None => pick_unit(&s.ctx.units, s.fields),
@@ -82,10 +80,7 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
         }
     };
     let Some(unit) = unit.filter(|_| errors.is_empty()) else {
-        return Ok(match already_stored(state, &token.key).await? {
-            Some(id) => Accepted::Duplicate(id),
-            None => Accepted::Invalid(errors),
-        });
+        return Ok(Accepted::Invalid(errors));
     };
     let respondent_type = s
         .questionnaire
@@ -132,11 +127,6 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
         Stored::New(id) => Accepted::Stored(id),
         Stored::Duplicate(id) => Accepted::Duplicate(id),
     })
-}
-
-async fn already_stored(state: &AppState, key: &str) -> Result<Option<i32>, AppError> {
-    let (pool, key) = (state.pool.clone(), key.to_string());
-    Ok(web::block(move || responses::find_by_key(&mut pool.get()?, &key)).await??)
 }
 
 fn pick_unit(units: &[Unit], fields: &[(String, String)]) -> (Option<Unit>, Option<FieldError>) {
