@@ -1,0 +1,3 @@
+//! minyi's analysis: every number of the assessment, following `shared/METHODS.md`.
+
+pub mod stats;

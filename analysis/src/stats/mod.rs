@@ -1,0 +1,1 @@
+//! Design-based estimators (METHODS.md), on plain slices.
