@@ -23,6 +23,17 @@ pub fn postgres_server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string())
 }
 
+/// The URL of one database on the test server. TLS is turned off: the server is on loopback,
+/// and libpq's OpenSSL clean-up at process exit races the idle connections of the pools the
+/// suite's servers leave behind (a SIGSEGV in `OPENSSL_cleanup` after every test passed).
+pub fn postgres_database_url(database: &str) -> String {
+    let server = postgres_server_url();
+    match server.split_once('?') {
+        Some((base, query)) => format!("{base}/{database}?sslmode=disable&{query}"),
+        None => format!("{server}/{database}?sslmode=disable"),
+    }
+}
+
 pub struct TestApp {
     pub address: String,
     pub pool: DbPool,
@@ -41,13 +52,14 @@ pub fn fresh_database(backend: Backend) -> (String, Option<TempDir>, Option<Stri
         }
         Backend::Postgres => {
             let name = format!("minyi_test_{}", uuid::Uuid::new_v4().simple());
-            let server = postgres_server_url();
-            let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres"))
-                .unwrap_or_else(|e| panic!("PostgreSQL at {server} is needed for the suite: {e}"));
+            let admin_url = postgres_database_url("postgres");
+            let mut admin = diesel::PgConnection::establish(&admin_url).unwrap_or_else(|e| {
+                panic!("PostgreSQL at {admin_url} is needed for the suite: {e}")
+            });
             diesel::sql_query(format!("CREATE DATABASE {name}"))
                 .execute(&mut admin)
                 .unwrap();
-            let url = format!("{server}/{name}");
+            let url = postgres_database_url(&name);
             survey_server::db::migrate_postgres(&url).expect("migrating the test database");
             (url, None, Some(name))
         }
@@ -79,8 +91,9 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(name) = &self.pg_database {
-            let server = postgres_server_url();
-            if let Ok(mut admin) = diesel::PgConnection::establish(&format!("{server}/postgres")) {
+            if let Ok(mut admin) =
+                diesel::PgConnection::establish(&postgres_database_url("postgres"))
+            {
                 let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                     .execute(&mut admin);
             }

@@ -153,8 +153,9 @@ fn postgres_without_durable_commits_is_refused() {
     use diesel::Connection;
     let (url, _, name) = fresh_database(Backend::Postgres);
     let name = name.unwrap();
-    let server = crate::helpers::postgres_server_url();
-    let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres")).unwrap();
+    let mut admin =
+        diesel::PgConnection::establish(&crate::helpers::postgres_database_url("postgres"))
+            .unwrap();
     diesel::sql_query(format!(
         "ALTER DATABASE {name} SET synchronous_commit = off"
     ))
@@ -179,13 +180,14 @@ fn postgres_without_durable_commits_is_refused() {
 #[test]
 fn postgres_with_pending_migrations_is_refused_until_migrate() {
     use diesel::Connection;
-    let server = crate::helpers::postgres_server_url();
     let name = format!("minyi_test_{}", uuid::Uuid::new_v4().simple());
-    let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres")).unwrap();
+    let mut admin =
+        diesel::PgConnection::establish(&crate::helpers::postgres_database_url("postgres"))
+            .unwrap();
     diesel::sql_query(format!("CREATE DATABASE {name}"))
         .execute(&mut admin)
         .unwrap();
-    let url = format!("{server}/{name}");
+    let url = crate::helpers::postgres_database_url(&name);
     let refused = DbPool::open(&DatabaseUrl::parse(&url).unwrap(), 1)
         .err()
         .expect("refused");
