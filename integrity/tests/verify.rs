@@ -1,0 +1,272 @@
+//! Mutations of a log and its rows: each is detected and names the first bad record.
+
+use minyi_integrity::leaf::LeafRecord;
+use minyi_integrity::merkle::Frontier;
+use minyi_integrity::verify::{check, LogEntry, Problem};
+use minyi_integrity::{PublicKey, SignedHead, SigningKey, TreeHead};
+
+fn record(id: i64) -> LeafRecord {
+    LeafRecord {
+        salt: [0; 16],
+        campaign: "2025-final".into(),
+        response_id: id,
+        unit: "u01".into(),
+        site: "hall".into(),
+        respondent_type: "resident".into(),
+        lang: "zh".into(),
+        questionnaire: "ab12".into(),
+        submitted_at_ms: 1_750_000_000_000 + id,
+        duration_ms: 180_000,
+        link_check: "signed".into(),
+        over_quota: false,
+        answers: vec![
+            ("overall".into(), "4".into()),
+            ("trust".into(), "na".into()),
+        ],
+    }
+}
+
+struct Fixture {
+    key: SigningKey,
+    rows: Vec<LeafRecord>,
+    log: Vec<LogEntry>,
+    heads: Vec<SignedHead>,
+}
+
+/// Ten responses (ids 101, 103, …), a head signed after 4 and one after all 10.
+fn fixture() -> Fixture {
+    let key = SigningKey::from_bytes(&[7; 32]).unwrap();
+    let rows: Vec<LeafRecord> = (0..10).map(|i| record(101 + 2 * i)).collect();
+    let mut frontier = Frontier::new();
+    let mut log = Vec::new();
+    let mut heads = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        let mut salted = row.clone();
+        salted.salt = [i as u8 + 1; 16];
+        frontier.push(salted.hash());
+        log.push(LogEntry {
+            leaf_index: i as u64,
+            response_id: row.response_id,
+            salt: salted.salt,
+            leaf_hash: salted.hash(),
+        });
+        if frontier.size() == 4 || frontier.size() == 10 {
+            heads.push(key.sign(TreeHead {
+                campaign: "2025-final".into(),
+                tree_size: frontier.size(),
+                timestamp_ms: frontier.size() as i64,
+                root: frontier.root(),
+            }));
+        }
+    }
+    Fixture {
+        key,
+        rows,
+        log,
+        heads,
+    }
+}
+
+fn problems(f: &Fixture, rows: Vec<LeafRecord>) -> Vec<Problem> {
+    let key = f.key.public();
+    let report = check(
+        &f.heads[1],
+        &key,
+        &f.heads[..1],
+        &f.log,
+        rows.into_iter().map(Ok),
+    );
+    report.problems
+}
+
+#[test]
+fn an_untouched_log_verifies() {
+    let f = fixture();
+    let key = f.key.public();
+    let report = check(
+        &f.heads[1],
+        &key,
+        &f.heads[..1],
+        &f.log,
+        f.rows.clone().into_iter().map(Ok),
+    );
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.rows, 10);
+}
+
+#[test]
+fn an_altered_answer_names_its_response() {
+    let f = fixture();
+    let mut rows = f.rows.clone();
+    rows[6].answers[0].1 = "5".into();
+    assert_eq!(
+        problems(&f, rows),
+        vec![Problem::Altered {
+            row: 7,
+            response_id: 113
+        }]
+    );
+}
+
+#[test]
+fn a_deleted_response_is_named() {
+    let f = fixture();
+    let mut rows = f.rows.clone();
+    rows.remove(3);
+    assert_eq!(
+        problems(&f, rows),
+        vec![Problem::Deleted {
+            row: 4,
+            response_id: 107,
+            leaf_index: 3
+        }]
+    );
+}
+
+#[test]
+fn an_inserted_response_is_named() {
+    let f = fixture();
+    let mut rows = f.rows.clone();
+    rows.insert(5, record(110));
+    assert_eq!(
+        problems(&f, rows),
+        vec![Problem::Inserted {
+            row: 6,
+            response_id: 110
+        }]
+    );
+}
+
+#[test]
+fn swapped_rows_are_named() {
+    let f = fixture();
+    let mut rows = f.rows.clone();
+    rows.swap(2, 8);
+    assert_eq!(
+        problems(&f, rows),
+        vec![Problem::Reordered {
+            row: 3,
+            found: 117,
+            expected: 105
+        }]
+    );
+}
+
+#[test]
+fn a_cut_off_tail_is_named() {
+    let f = fixture();
+    let mut rows = f.rows.clone();
+    rows.truncate(7);
+    assert_eq!(
+        problems(&f, rows),
+        vec![Problem::TruncatedTail {
+            rows: 7,
+            missing: 3,
+            first_missing: 115
+        }]
+    );
+}
+
+#[test]
+fn a_log_cut_off_with_its_rows_is_caught_by_the_signed_size() {
+    let f = fixture();
+    let key = f.key.public();
+    let report = check(
+        &f.heads[1],
+        &key,
+        &[],
+        &f.log[..8],
+        f.rows[..8].iter().cloned().map(Ok),
+    );
+    assert_eq!(
+        report.problems,
+        vec![Problem::LogTruncated {
+            present: 8,
+            signed: 10
+        }]
+    );
+}
+
+#[test]
+fn a_log_rewritten_with_its_rows_fails_the_root_and_the_held_head() {
+    let f = fixture();
+    let mut log = f.log.clone();
+    let mut rows = f.rows.clone();
+    // The agency changes response 103's answer and recomputes its leaf: the log is consistent
+    // with the rows, but not with what was signed.
+    rows[1].answers[0].1 = "5".into();
+    let mut salted = rows[1].clone();
+    salted.salt = log[1].salt;
+    log[1].leaf_hash = salted.hash();
+    let key = f.key.public();
+    let report = check(
+        &f.heads[1],
+        &key,
+        &f.heads[..1],
+        &log,
+        rows.into_iter().map(Ok),
+    );
+    assert_eq!(
+        report.problems,
+        vec![
+            Problem::HeldHeadMismatch {
+                size: 4,
+                timestamp_ms: 4
+            },
+            Problem::RootMismatch { size: 10 }
+        ]
+    );
+}
+
+#[test]
+fn a_head_signed_with_another_key_is_refused() {
+    let f = fixture();
+    let other = SigningKey::from_bytes(&[9; 32]).unwrap();
+    let forged = other.sign(f.heads[1].head.clone());
+    let key = f.key.public();
+    let report = check(
+        &forged,
+        &key,
+        &[],
+        &f.log,
+        f.rows.clone().into_iter().map(Ok),
+    );
+    assert_eq!(report.problems, vec![Problem::BadSignature]);
+}
+
+#[test]
+fn public_keys_read_back_from_hex_and_bad_ones_are_named() {
+    let key = SigningKey::from_bytes(&[7; 32]).unwrap().public();
+    assert_eq!(PublicKey::from_hex(&key.to_hex()).unwrap(), key);
+    let err = PublicKey::from_hex("abc").unwrap_err().to_string();
+    assert!(err.contains("64 hexadecimal digits"), "{err}");
+}
+
+#[test]
+fn the_salt_changes_the_leaf_and_the_encoding_is_length_prefixed() {
+    let a = record(1);
+    let mut b = a.clone();
+    b.salt = [1; 16];
+    assert_ne!(a.hash(), b.hash());
+    // Moving a character between two fields changes the bytes (no ambiguous concatenation).
+    let mut c = a.clone();
+    c.unit = "u0".into();
+    c.site = "1hall".into();
+    assert_ne!(a.encode(), c.encode());
+    // Answer order does not matter.
+    let mut d = a.clone();
+    d.answers.reverse();
+    assert_eq!(a.encode(), d.encode());
+    let bytes = a.encode();
+    assert_eq!(&bytes[..4], &12u32.to_be_bytes());
+    assert_eq!(&bytes[4..16], b"minyi-leaf/1");
+}
+
+#[test]
+fn heads_round_trip_through_json() {
+    let f = fixture();
+    let json = serde_json::to_string(&f.heads[1]).unwrap();
+    assert!(json.contains("\"tree_size\":10"), "{json}");
+    let back: SignedHead = serde_json::from_str(&json).unwrap();
+    assert!(back.verify(&f.key.public()));
+}
