@@ -1,1 +1,27 @@
 //! Design-based estimators (METHODS.md), on plain slices.
+//!
+//! Every estimator takes a [`Design`] (strata, weights, population sizes, calibration), the
+//! values as one `Option` per row of the design (`None`: unanswered) and optionally a group
+//! mask (a unit, a respondent type). The rows outside a domain stay in the design: that is
+//! what makes a domain's SE right (METHODS §3).
+//!
+//! Read `design.rs` first, then `mean.rs`.
+
+mod calibrate;
+mod design;
+mod distributions;
+mod error;
+mod mean;
+mod proportion;
+mod scores;
+
+pub use calibrate::{post_stratify, rake, Margin, MAX_SWEEPS, RAKE_EPSILON};
+pub use design::Design;
+pub use distributions::{beta_cdf, beta_quantile, normal_cdf, t_cdf, t_quantile};
+pub use error::AnalysisError;
+pub use mean::{
+    hajek_mean, kish_n_eff, linearize_mean, Estimate, Flags, Linearized, MAX_RELATIVE_SE,
+    MIN_RELIABLE_N, Z95,
+};
+pub use proportion::{clopper_pearson, logit_interval, proportion, Proportion, ProportionInterval};
+pub use scores::{indicator, top_two_box, IndexScale};
