@@ -9,11 +9,15 @@ use std::collections::HashMap;
 use crate::stats::design::Design;
 use crate::stats::error::{check_len, AnalysisError};
 
-/// R's `rake` default in METHODS: at most 100 sweeps.
+/// METHODS' `rake(..., control = list(maxit = 100, ...))`: at most 100 sweeps.
 pub const MAX_SWEEPS: usize = 100;
 /// R's `epsilon = 1e-10`: the largest change of a cell between sweeps, relative to the total
 /// weight, at which raking stops.
 pub const RAKE_EPSILON: f64 = 1e-10;
+
+/// How far (relative) a margin may be from its target when R's stopping rule holds; beyond
+/// this the margins cannot be met together and raking fails.
+pub const TARGET_CHECK: f64 = 1e-6;
 
 /// One calibration margin: a name (for error messages), each row's level, and each level's
 /// population total.
@@ -59,6 +63,16 @@ impl Margin {
             sums[level] += w;
         }
         sums
+    }
+
+    /// The largest `|Σ_g w − N_g| / N_g` over the levels with a positive total.
+    fn relative_gap(&self, weights: &[f64]) -> f64 {
+        self.weighted_totals(weights)
+            .iter()
+            .zip(&self.totals)
+            .filter(|(_, &t)| t > 0.0)
+            .map(|(s, t)| ((s - t) / t).abs())
+            .fold(0.0, f64::max)
     }
 
     /// Checks the margin fits `design` and every level with a total has rows and vice versa.
@@ -190,15 +204,21 @@ pub fn post_stratify(design: &Design, margin: &Margin) -> Result<Design, Analysi
 /// Rakes `design` to several margins by iterative proportional fitting (R: `rake(design,
 /// margins, totals, control = list(maxit = 100, epsilon = 1e-10))`).
 ///
-/// Each sweep post-stratifies to every margin in turn. It stops, as R's `rake` does, when no
-/// cell of the cross-classification of all the margins changed between two sweeps by more than
-/// 1e-10 × the total weight; by then every margin is within about 1e-10 (relative) of its
-/// target, and the weights are R's to rounding. Errors name the margin: an empty cell, or
-/// after 100 sweeps without convergence the margin furthest from its target.
+/// Each sweep post-stratifies to every margin in turn. It stops by R's rule: when no cell of
+/// the cross-classification of all the margins changed in the last sweep by more than
+/// 1e-10 × the total weight; the weights are then R's to rounding. METHODS asks for every
+/// margin within 1e-10 (relative) of its target, but R's stopping sweep can leave a margin
+/// slightly further off (3e-10 on the `api` test data), and METHODS also requires R's point
+/// estimates to 1e-9, which a few more sweeps would miss — so R's rule decides, and a margin
+/// still more than [`TARGET_CHECK`] off its target when it holds means IPF has stalled on
+/// margins that cannot all be met. Errors name the margin: an empty cell, or (no convergence
+/// in 100 sweeps, or stalled) the margin furthest from its target.
 ///
 /// The variance uses the residuals of the weighted least-squares fit of `u = z/w` on the
 /// indicator columns of all margins together (METHODS §4); R's `rake` approximates the same
-/// projection by ten rounds of back-fitting, so its SEs differ slightly (well within 0.5%).
+/// projection by ten rounds of back-fitting in an unweighted metric, and `calibrate(calfun =
+/// "raking")` has an extra `√g` in its residuals, so their SEs differ slightly (see
+/// `tests/calibrate.rs` for the sizes).
 pub fn rake(design: &Design, margins: &[Margin]) -> Result<Design, AnalysisError> {
     for margin in margins {
         margin.check(design)?;
@@ -227,7 +247,11 @@ pub fn rake(design: &Design, margins: &[Margin]) -> Result<Design, AnalysisError
             .fold(0.0, f64::max);
         old = new;
         if delta < epsilon {
-            converged = true;
+            // R's rule alone also stops where IPF has stalled on the boundary of margins that
+            // cannot all be met; such a sweep leaves a margin visibly off its target.
+            converged = margins
+                .iter()
+                .all(|m| m.relative_gap(&weights) <= TARGET_CHECK);
             break;
         }
     }
@@ -258,17 +282,9 @@ fn cross_classification(margins: &[Margin], rows: usize) -> (Vec<usize>, usize) 
 
 /// The non-convergence error, naming the margin furthest (relatively) from its totals.
 fn worst_margin(margins: &[Margin], weights: &[f64]) -> AnalysisError {
-    let gap = |m: &Margin| {
-        m.weighted_totals(weights)
-            .iter()
-            .zip(&m.totals)
-            .filter(|(_, &t)| t > 0.0)
-            .map(|(s, t)| ((s - t) / t).abs())
-            .fold(0.0, f64::max)
-    };
     let (margin, gap) = margins
         .iter()
-        .map(|m| (m, gap(m)))
+        .map(|m| (m, m.relative_gap(weights)))
         .fold(None, |best: Option<(&Margin, f64)>, (m, g)| match best {
             Some((_, bg)) if bg >= g => best,
             _ => Some((m, g)),
