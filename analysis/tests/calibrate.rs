@@ -218,7 +218,7 @@ fn empty_cells_and_bad_levels_are_named() {
     let design = Design::new(vec![0; 3], vec![1.0; 3], vec![None]).unwrap();
     let gap = Margin::new("region", vec![0, 0, 2], vec![5.0, 5.0, 5.0]).unwrap();
     assert_eq!(
-        rake(&design, &[gap.clone()]),
+        rake(&design, std::slice::from_ref(&gap)),
         Err(AnalysisError::EmptyCell {
             margin: "region".into(),
             level: 1
