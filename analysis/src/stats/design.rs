@@ -212,4 +212,12 @@ impl Design {
             ..self.clone()
         }
     }
+
+    /// The same sample and calibrations with new weights (trimming re-rakes from these).
+    pub(crate) fn reweighted(&self, weights: Vec<f64>) -> Design {
+        Design {
+            weights,
+            ..self.clone()
+        }
+    }
 }

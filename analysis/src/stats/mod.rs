@@ -14,8 +14,9 @@ mod error;
 mod mean;
 mod proportion;
 mod scores;
+mod trim;
 
-pub use calibrate::{post_stratify, rake, Margin, MAX_SWEEPS, RAKE_EPSILON};
+pub use calibrate::{post_stratify, rake, Margin, MAX_SWEEPS, RAKE_EPSILON, TARGET_CHECK};
 pub use design::Design;
 pub use distributions::{beta_cdf, beta_quantile, normal_cdf, t_cdf, t_quantile};
 pub use error::AnalysisError;
@@ -25,3 +26,4 @@ pub use mean::{
 };
 pub use proportion::{clopper_pearson, logit_interval, proportion, Proportion, ProportionInterval};
 pub use scores::{indicator, top_two_box, IndexScale};
+pub use trim::{trim_weights, Trimmed, MAX_TRIM_ROUNDS};
