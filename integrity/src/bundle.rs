@@ -241,14 +241,19 @@ impl<'a> Rows<'a> {
 }
 
 /// "12.345" seconds as 12 345 ms, exactly (no floating point).
-fn milliseconds(seconds: &str) -> Option<i64> {
-    let (whole, fraction) = seconds.split_once('.').unwrap_or((seconds, ""));
-    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+pub fn milliseconds(seconds: &str) -> Option<i64> {
+    let (sign, digits) = match seconds.strip_prefix('-') {
+        Some(rest) => (-1, rest),
+        None => (1, seconds),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(whole) || fraction.len() > 3 || !(fraction.is_empty() || all_digits(fraction)) {
         return None;
     }
     let whole: i64 = whole.parse().ok()?;
     let fraction: i64 = format!("{fraction:0<3}").parse().ok()?;
-    Some(whole * 1000 + if whole < 0 { -fraction } else { fraction })
+    Some(sign * (whole * 1000 + fraction))
 }
 
 impl Iterator for Rows<'_> {

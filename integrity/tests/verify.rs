@@ -270,3 +270,16 @@ fn heads_round_trip_through_json() {
     let back: SignedHead = serde_json::from_str(&json).unwrap();
     assert!(back.verify(&f.key.public()));
 }
+
+#[test]
+fn durations_read_back_to_the_millisecond() {
+    use minyi_integrity::bundle::milliseconds;
+    assert_eq!(milliseconds("12.345"), Some(12_345));
+    assert_eq!(milliseconds("0.007"), Some(7));
+    assert_eq!(milliseconds("-0.500"), Some(-500));
+    assert_eq!(milliseconds("3"), Some(3_000));
+    assert_eq!(milliseconds("1.5"), Some(1_500));
+    assert_eq!(milliseconds("1.2345"), None);
+    assert_eq!(milliseconds("x.1"), None);
+    assert_eq!(milliseconds(""), None);
+}

@@ -44,6 +44,63 @@ pub enum Command {
         #[command(subcommand)]
         action: QuestionnaireAction,
     },
+    /// The integrity log: its public key and its signed tree heads.
+    Log {
+        #[command(subcommand)]
+        action: LogAction,
+    },
+    /// Verify the integrity log of the live database: every response against its leaf, the
+    /// log against every signed head. Exits non-zero naming the first bad record.
+    Verify {
+        /// One campaign (default: all).
+        slug: Option<String>,
+        /// The evaluator's copy of the public key (default: the server's own).
+        #[arg(long)]
+        key: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Verify an export bundle offline against the evaluator's public key and the heads the
+    /// evaluator fetched during collection.
+    VerifyBundle {
+        bundle: PathBuf,
+        /// The log's public key as the evaluator received it at setup (64 hex digits).
+        #[arg(long)]
+        key: String,
+        /// A file of heads from `survey-server log fetch` (one JSON head per line).
+        #[arg(long)]
+        heads: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogAction {
+    /// Print the log's public key (give it to the evaluator at setup).
+    Key {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Print a campaign's signed heads as JSON lines; `--sign` signs one over the log as it
+    /// stands first.
+    Heads {
+        slug: String,
+        #[arg(long)]
+        sign: bool,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Fetch a campaign's latest signed head from a running server, check its signature with
+    /// the evaluator's key, and append it to a file of held heads.
+    Fetch {
+        /// The server's public address, e.g. https://survey.example.cn
+        url: String,
+        slug: String,
+        #[arg(long)]
+        key: String,
+        /// Where held heads are kept (one JSON head per line).
+        #[arg(long, default_value = "heads.jsonl")]
+        into: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Args)]

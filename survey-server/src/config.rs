@@ -28,6 +28,9 @@ pub struct Settings {
     pub session_idle_minutes: u32,
     /// …and at the latest this many hours after sign-in.
     pub session_absolute_hours: u32,
+    /// How often the integrity log's heads are signed while responses come in, in seconds
+    /// (a head is also signed when a campaign closes and for every export bundle).
+    pub head_interval_seconds: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +54,8 @@ impl Settings {
             .set_default("pool_size", 8)?
             .set_default("form_max_age_hours", 72)?
             .set_default("session_idle_minutes", 30)?
-            .set_default("session_absolute_hours", 12)?;
+            .set_default("session_absolute_hours", 12)?
+            .set_default("head_interval_seconds", 300)?;
         if let Some(file) = file {
             if !file.exists() {
                 return Err(ConfigError::Invalid(format!(
@@ -81,12 +85,18 @@ impl Settings {
             form_max_age_hours: 72,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
+            head_interval_seconds: 300,
         }
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.database()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        if self.head_interval_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "head_interval_seconds must be at least 1".into(),
+            ));
+        }
         if self.pool_size == 0 {
             return Err(ConfigError::Invalid("pool_size must be at least 1".into()));
         }

@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod integrity;
 pub mod qr;
 pub mod routes;
 pub mod startup;

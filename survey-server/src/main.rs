@@ -5,10 +5,11 @@ use clap::Parser;
 use minyi_questionnaire::Questionnaire;
 use survey_server::auth::{password, Role};
 use survey_server::cli::{
-    CampaignAction, Cli, Command, QuestionnaireAction, ServerArgs, UserAction,
+    CampaignAction, Cli, Command, LogAction, QuestionnaireAction, ServerArgs, UserAction,
 };
 use survey_server::config::Settings;
 use survey_server::db::{self, DatabaseUrl, DbPool};
+use survey_server::integrity::commands;
 use survey_server::startup::Application;
 
 fn main() -> std::process::ExitCode {
@@ -50,6 +51,33 @@ fn run() -> Result<()> {
         Command::Questionnaire {
             action: QuestionnaireAction::Check { file },
         } => check(&file),
+        Command::Log { action } => log(action),
+        Command::Verify { slug, key, server } => {
+            let pool = open(&server)?;
+            commands::verify_database(&pool, slug.as_deref(), key.as_deref())
+        }
+        Command::VerifyBundle { bundle, key, heads } => {
+            commands::verify_bundle(&bundle, &key, heads.as_deref())
+        }
+    }
+}
+
+fn open(server: &ServerArgs) -> Result<DbPool> {
+    Ok(DbPool::open(&settings(server)?.database()?, 2)?)
+}
+
+fn log(action: LogAction) -> Result<()> {
+    match action {
+        LogAction::Key { server } => commands::print_key(&open(&server)?),
+        LogAction::Heads { slug, sign, server } => {
+            commands::print_heads(&open(&server)?, &slug, sign)
+        }
+        LogAction::Fetch {
+            url,
+            slug,
+            key,
+            into,
+        } => commands::fetch(&url, &slug, &key, &into),
     }
 }
 
@@ -81,9 +109,10 @@ async fn serve(settings: Settings) -> Result<()> {
 }
 
 fn migrate(settings: &Settings) -> Result<()> {
-    let applied = match settings.database()? {
-        DatabaseUrl::Postgres(url) => db::migrate_postgres(&url)?,
-        sqlite => DbPool::open(&sqlite, 1)?.migrate()?,
+    let database = settings.database()?;
+    let applied = match &database {
+        DatabaseUrl::Postgres(url) => db::migrate_postgres(url)?,
+        sqlite => DbPool::open(sqlite, 1)?.migrate()?,
     };
     if applied.is_empty() {
         println!("database is up to date");
@@ -91,6 +120,12 @@ fn migrate(settings: &Settings) -> Result<()> {
     for name in applied {
         println!("applied {name}");
     }
+    // Setup makes the integrity log's key; the evaluator keeps its public half from now on.
+    let key = survey_server::integrity::public_key(&DbPool::open(&database, 1)?)?;
+    println!(
+        "integrity log public key (give it to the evaluator): {}",
+        key.to_hex()
+    );
     Ok(())
 }
 
@@ -100,6 +135,7 @@ fn demo(database: &std::path::Path, port: u16, setup_only: bool) -> Result<()> {
         .context("the database path is not UTF-8")?;
     let pool = DbPool::open(&DatabaseUrl::Sqlite(url.to_string()), 2)?;
     survey_server::demo::load(&pool)?;
+    let key = survey_server::integrity::public_key(&pool)?;
     drop(pool);
     let mut settings = Settings::for_database(url);
     settings.port = port;
@@ -112,6 +148,7 @@ fn demo(database: &std::path::Path, port: u16, setup_only: bool) -> Result<()> {
         println!("  {unit}\t{link}");
     }
     println!("English: add &lang=en to a link.");
+    println!("Integrity log public key: {}", key.to_hex());
     if setup_only {
         return Ok(());
     }

@@ -17,6 +17,8 @@ pub const PUBLIC_API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/openapi.json"),
     ("get", "/api/v1/campaigns/{slug}/form"),
     ("post", "/api/v1/campaigns/{slug}/responses"),
+    ("get", "/api/v1/campaigns/{slug}/log/head"),
+    ("get", "/api/v1/campaigns/{slug}/log/heads"),
 ];
 
 /// Declares the console routes once: the table the route test walks and the registration,
@@ -97,6 +99,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     .route(
         "/api/v1/campaigns/{slug}/responses",
         web::post().to(api::submit),
+    )
+    .route(
+        "/api/v1/campaigns/{slug}/log/head",
+        web::get().to(api::log::latest_head),
+    )
+    .route(
+        "/api/v1/campaigns/{slug}/log/heads",
+        web::get().to(api::log::all_heads),
     )
     .route("/thanks/{campaign}", web::get().to(citizen::thanks))
     .service(

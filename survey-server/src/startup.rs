@@ -140,6 +140,13 @@ impl Application {
         let database = settings.database()?;
         let pool = DbPool::open(&database, settings.pool_size).context("opening the database")?;
         let key = secrets::form_token_key(&mut pool.get()?).context("loading the form key")?;
+        let log_key = secrets::log_signing_key(&mut pool.get()?)
+            .context("loading the integrity log's signing key")?;
+        tracing::info!(public_key = %log_key.public().to_hex(), "integrity log key");
+        crate::integrity::start_cadence(
+            pool.clone(),
+            std::time::Duration::from_secs(settings.head_interval_seconds),
+        );
         let mut state = AppState::new(
             pool,
             FormSigner::new(key, settings.form_max_age_hours),

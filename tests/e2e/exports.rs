@@ -164,10 +164,21 @@ async fn exports_match_the_database(app: TestApp) {
     let manifest: serde_json::Value = serde_json::from_slice(&read("manifest.json")).unwrap();
     let questionnaire = String::from_utf8(read("questionnaire.toml")).unwrap();
     assert_eq!(questionnaire, minyi_questionnaire::DEFAULT_TOML);
+    let neutralised: Vec<Vec<String>> = parse_csv(&responses)
+        .into_iter()
+        .map(|r| {
+            r.into_iter()
+                .map(survey_server::export::table::neutralise)
+                .collect()
+        })
+        .collect();
     assert_eq!(
-        parse_csv(&responses),
-        rows,
-        "the bundle's CSV is the download's"
+        neutralised, rows,
+        "the bundle's CSV is the download's, as stored (not neutralised: programs read it)"
+    );
+    assert!(
+        String::from_utf8_lossy(&responses).contains("\"=HYPERLINK("),
+        "open text exactly as typed"
     );
     assert_eq!(manifest["responses"], 3);
     assert_eq!(
@@ -215,6 +226,12 @@ async fn exports_walk_past_a_page_boundary(app: TestApp) {
             link_check: "unsigned".into(),
             case_code_hash: None,
             answers: vec![("overall_sat".into(), ((i % 5) + 1).to_string())],
+            leaf: survey_server::db::log::LeafContext {
+                campaign: OPEN_CAMPAIGN.into(),
+                unit: ctx.units[i % ctx.units.len()].code.clone(),
+                site: String::new(),
+                questionnaire: ctx.questionnaire.content_hash.clone(),
+            },
         };
         survey_server::db::responses::store(&mut conn, &new).unwrap();
     }

@@ -36,6 +36,8 @@ pub fn postgres_database_url(database: &str) -> String {
 
 pub struct TestApp {
     pub address: String,
+    pub database_url: String,
+    backend: Backend,
     pub pool: DbPool,
     pub client: reqwest::Client,
     _dir: Option<TempDir>,
@@ -73,6 +75,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     let app = Application::build(Settings::for_database(&database_url))
         .await
         .expect("app builds");
+    let database_url_kept = database_url.clone();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
@@ -81,6 +84,8 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
         .unwrap();
     TestApp {
         address,
+        database_url: database_url_kept,
+        backend,
         pool,
         client,
         _dir: dir,
@@ -102,6 +107,27 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs SQL straight on the database, as someone with access to it could.
+    pub fn execute(&self, sql: &str) {
+        let mut conn = self.pool.get().unwrap();
+        survey_server::with_conn!(&mut conn, |c| diesel::sql_query(sql).execute(c))
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// A second server process on the same database; returns its address.
+    pub async fn second_server(&self) -> String {
+        let app = Application::build(Settings::for_database(&self.database_url))
+            .await
+            .expect("second app builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -12,6 +12,7 @@ mod console;
 mod distribution;
 mod exports;
 mod form_get;
+mod integrity;
 mod storage;
 mod submit;
 mod submit_invalid;

@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::startup::AppState;
 
 pub mod console;
+pub mod log;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
 

@@ -10,6 +10,7 @@ use super::check_open;
 use super::form_view::{TOKEN_FIELD, UNIT_FIELD};
 use crate::db::campaigns::{CampaignContext, Unit};
 use crate::db::case_codes;
+use crate::db::log::LeafContext;
 use crate::db::responses::{self, NewResponse, Stored};
 use crate::db::{now_ms, DbError};
 use crate::error::AppError;
@@ -89,11 +90,10 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
             Some(Answer::Choice(code)) => Some(code.clone()),
             _ => None,
         });
-    let site_id = s
+    let site = s
         .link
         .site
-        .and_then(|code| s.ctx.sites.iter().find(|x| x.code == code))
-        .map(|x| x.id);
+        .and_then(|code| s.ctx.sites.iter().find(|x| x.code == code));
     let link_check = state.signer.check_link(
         &s.ctx.campaign.slug,
         s.link.unit.unwrap_or_default(),
@@ -103,7 +103,7 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
     let new = NewResponse {
         campaign_id: s.ctx.campaign.id,
         unit_id: unit.id,
-        site_id,
+        site_id: site.map(|x| x.id),
         questionnaire_version_id: s.ctx.questionnaire.id,
         idempotency_key: token.key,
         respondent_type,
@@ -116,6 +116,12 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
             .map(|(k, v)| (k.clone(), v.encode()))
             .collect(),
         case_code_hash: s.link.code.map(case_codes::hash),
+        leaf: LeafContext {
+            campaign: s.ctx.campaign.slug.clone(),
+            unit: unit.code.clone(),
+            site: site.map(|x| x.code.clone()).unwrap_or_default(),
+            questionnaire: s.ctx.questionnaire.content_hash.clone(),
+        },
     };
     let stored = match state.committer.store(new).await {
         Err(DbError::CaseCodeUsed) => return Err(AppError::CaseCodeUsed(s.lang)),

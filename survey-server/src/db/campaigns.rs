@@ -249,15 +249,23 @@ pub fn set_status(
     status: &str,
     actor: &str,
 ) -> Result<bool, DbError> {
-    crate::write_transaction!(conn, |c| {
+    let changed = crate::write_transaction!(conn, |c| {
         let n = diesel::update(campaigns::table.filter(campaigns::slug.eq(slug)))
             .set(campaigns::status.eq(status))
             .execute(c)?;
         if n == 1 {
             crate::insert_audit!(c, actor, "campaign.status", &format!("{slug} → {status}"))?;
         }
-        Ok(n == 1)
-    })
+        Ok::<_, DbError>(n == 1)
+    })?;
+    // A closed wave's log gets its final signed head at once.
+    if changed && status == "closed" {
+        if let Some(campaign) = find(conn, slug)? {
+            let key = super::secrets::log_signing_key(conn)?;
+            super::log::sign_head(conn, &key, campaign.id, slug)?;
+        }
+    }
+    Ok(changed)
 }
 
 /// Every campaign with its number of responses, newest first.

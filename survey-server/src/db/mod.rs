@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod campaigns;
 pub mod case_codes;
 pub mod group_commit;
+pub mod log;
 pub mod plans;
 pub mod responses;
 pub mod schema;
@@ -83,13 +84,27 @@ struct SqliteDurability;
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteDurability {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        #[derive(diesel::QueryableByName)]
+        struct Mode {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            journal_mode: String,
+        }
         conn.batch_execute(&format!(
             "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
-             PRAGMA journal_mode = WAL;
              PRAGMA synchronous = FULL;
              PRAGMA foreign_keys = ON;"
         ))
-        .map_err(diesel::r2d2::Error::QueryError)
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        // WAL is a property of the file, set once. Setting it again while another connection
+        // writes fails with "database is locked" without waiting, so only set it when needed.
+        let mode = diesel::sql_query("PRAGMA journal_mode")
+            .get_result::<Mode>(conn)
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        if !mode.journal_mode.eq_ignore_ascii_case("wal") {
+            conn.batch_execute("PRAGMA journal_mode = WAL;")
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
     }
 }
 

@@ -26,6 +26,29 @@ pub struct NewResponse {
     /// The hash of a one-time case code to redeem in the same transaction (never stored with
     /// the response).
     pub case_code_hash: Option<String>,
+    /// The codes the response's leaf in the integrity log names.
+    pub leaf: super::log::LeafContext,
+}
+
+impl NewResponse {
+    /// The response as the integrity log encodes it (the salt is drawn when it is appended).
+    pub fn leaf_record(&self, id: i32, over_quota: bool) -> minyi_integrity::LeafRecord {
+        minyi_integrity::LeafRecord {
+            salt: [0; minyi_integrity::leaf::SALT_LEN],
+            campaign: self.leaf.campaign.clone(),
+            response_id: id.into(),
+            unit: self.leaf.unit.clone(),
+            site: self.leaf.site.clone(),
+            respondent_type: self.respondent_type.clone().unwrap_or_default(),
+            lang: self.lang.clone(),
+            questionnaire: self.leaf.questionnaire.clone(),
+            submitted_at_ms: self.submitted_at,
+            duration_ms: self.submitted_at - self.form_issued_at,
+            link_check: self.link_check.clone(),
+            over_quota,
+            answers: self.answers.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +111,7 @@ macro_rules! insert_one {
                     return Err(DbError::CaseCodeUsed);
                 }
             }
+            let mut frontier = crate::log_lock!(&mut *c, new.campaign_id)?;
             let id: i32 = diesel::insert_into(responses::table)
                 .values((
                     responses::campaign_id.eq(new.campaign_id),
@@ -119,8 +143,14 @@ macro_rules! insert_one {
             if !rows.is_empty() {
                 diesel::insert_into(answers::table)
                     .values(&rows)
-                    .execute(c)?;
+                    .execute(&mut *c)?;
             }
+            crate::log_append!(
+                &mut *c,
+                new.campaign_id,
+                &mut frontier,
+                new.leaf_record(id, over_quota)
+            )?;
             Ok(Stored::New(id))
         })()
     }};

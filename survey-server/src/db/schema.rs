@@ -161,6 +161,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    log_state (campaign_id) {
+        campaign_id -> Integer,
+        frontier -> Binary,
+    }
+}
+
+diesel::table! {
+    log_leaves (campaign_id, leaf_index) {
+        campaign_id -> Integer,
+        leaf_index -> BigInt,
+        response_id -> Integer,
+        salt -> Binary,
+        leaf_hash -> Binary,
+    }
+}
+
+diesel::table! {
+    tree_heads (campaign_id, tree_size) {
+        campaign_id -> Integer,
+        tree_size -> BigInt,
+        timestamp_ms -> BigInt,
+        root -> Binary,
+        public_key -> Text,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
+    response_flags (response_id, flag) {
+        response_id -> Integer,
+        flag -> Text,
+        detail -> Text,
+        flagged_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     instance_secrets,
     questionnaire_versions,
@@ -176,4 +213,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_codes,
     sampling_plans,
     strata,
+    log_state,
+    log_leaves,
+    tree_heads,
+    response_flags,
 );

@@ -1,6 +1,9 @@
-//! The export bundle the analysis reads: a zip with `responses.csv` (codes), `codebook.csv`,
+//! The export bundle the analysis reads: a zip with `responses.csv` (codes, exactly as stored:
+//! no spreadsheet neutralising, so every row can be checked against its leaf), `log.csv` (the
+//! integrity log's leaves: index, response id, salt, leaf hash), `codebook.csv`,
 //! `questionnaire.toml` (as stored, byte for byte) and `manifest.json` (counts per stratum,
-//! time range, the questionnaire's hash and each file's SHA-256).
+//! time range, the questionnaire's hash, each file's SHA-256, and the signed tree head the
+//! export was cut at). `minyi_integrity::bundle::verify_bundle` checks a bundle offline.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -10,7 +13,6 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 
-use super::csv_stream::encode;
 use super::table::Layout;
 use super::PAGE_SIZE;
 use crate::db::campaigns::CampaignContext;
@@ -41,6 +43,13 @@ pub struct Manifest {
     pub strata: Vec<Stratum>,
     /// SHA-256 of each file in the bundle.
     pub files: BTreeMap<String, String>,
+    /// The signed head the bundle was cut at: `responses.csv` holds exactly its leaves.
+    pub log: LogRef,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LogRef {
+    pub head: minyi_integrity::SignedHead,
 }
 
 #[derive(Debug, Serialize)]
@@ -62,6 +71,33 @@ fn iso(ms: i64) -> Option<String> {
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
 }
 
+/// Rows as stored codes (with the BOM and the header first when `header`).
+fn raw_csv(
+    layout: &Layout,
+    rows: &[responses::ResponseWithAnswers],
+    header: bool,
+) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(rows.len() * 256 + 1024);
+    if header {
+        out.extend_from_slice(super::csv_stream::BOM);
+    }
+    {
+        let mut writer = csv::Writer::from_writer(&mut out);
+        if header {
+            writer
+                .write_record(layout.header())
+                .map_err(std::io::Error::other)?;
+        }
+        for row in rows {
+            writer
+                .write_record(layout.raw_row(row))
+                .map_err(std::io::Error::other)?;
+        }
+        writer.flush()?;
+    }
+    Ok(out)
+}
+
 /// Writes the bundle to `path`; returns its manifest.
 pub fn write(
     pool: &DbPool,
@@ -74,6 +110,40 @@ pub fn write(
     let options = SimpleFileOptions::default().large_file(true);
     let mut files = BTreeMap::new();
 
+    // Cut the export at a freshly signed head: the rows are its leaves, in leaf order (ids rise
+    // in leaf order within a campaign), whatever arrives while the export runs.
+    let head = {
+        let mut conn = pool.get()?;
+        let key = crate::db::secrets::log_signing_key(&mut conn)?;
+        crate::db::log::sign_head(&mut conn, &key, ctx.campaign.id, &ctx.campaign.slug)?
+    };
+    let leaves = crate::db::log::leaves(
+        &mut pool.get()?,
+        ctx.campaign.id,
+        head.head.tree_size as i64,
+    )?;
+    zip.start_file("log.csv", options)?;
+    let mut log_csv = Vec::new();
+    {
+        let mut writer = csv::Writer::from_writer(&mut log_csv);
+        writer
+            .write_record(["leaf_index", "response_id", "salt", "leaf_hash"])
+            .map_err(std::io::Error::other)?;
+        for leaf in &leaves {
+            writer
+                .write_record([
+                    leaf.leaf_index.to_string(),
+                    leaf.response_id.to_string(),
+                    hex::encode(leaf.salt),
+                    hex::encode(leaf.leaf_hash),
+                ])
+                .map_err(std::io::Error::other)?;
+        }
+        writer.flush()?;
+    }
+    zip.write_all(&log_csv)?;
+    files.insert("log.csv".to_string(), hex::encode(Sha256::digest(&log_csv)));
+
     zip.start_file("responses.csv", options)?;
     let mut hasher = Sha256::new();
     let (mut count, mut after, mut first, mut last) = (0u64, 0, None, None);
@@ -84,9 +154,11 @@ pub fn write(
             .find(|u| u.id == id)
             .map_or(String::new(), |u| u.code.clone())
     };
-    loop {
-        let page = responses::page(&mut pool.get()?, ctx.campaign.id, after, PAGE_SIZE)?;
-        let bytes = encode(layout, &page, false, count == 0);
+    let signed = head.head.tree_size;
+    while count < signed {
+        let size = PAGE_SIZE.min((signed - count) as i64);
+        let page = responses::page(&mut pool.get()?, ctx.campaign.id, after, size)?;
+        let bytes = raw_csv(layout, &page, count == 0)?;
         hasher.update(&bytes);
         zip.write_all(&bytes)?;
         for (r, _) in &page {
@@ -100,13 +172,13 @@ pub fn write(
         }
         count += page.len() as u64;
         match page.last() {
-            Some((r, _)) if page.len() as i64 == PAGE_SIZE => after = r.id,
+            Some((r, _)) if page.len() as i64 == size => after = r.id,
             _ => break,
         }
     }
     if count == 0 {
         // The header alone, so an empty campaign still has a readable file.
-        let bytes = encode(layout, &[], false, true);
+        let bytes = raw_csv(layout, &[], true)?;
         hasher.update(&bytes);
         zip.write_all(&bytes)?;
     }
@@ -133,7 +205,7 @@ pub fn write(
     }
 
     let manifest = Manifest {
-        format: "minyi-export-bundle/1",
+        format: "minyi-export-bundle/2",
         campaign: ctx.campaign.slug.clone(),
         wave: ctx.campaign.wave.clone(),
         exported_at: iso(crate::db::now_ms()).unwrap_or_default(),
@@ -154,6 +226,7 @@ pub fn write(
             })
             .collect(),
         files,
+        log: LogRef { head },
     };
     zip.start_file("manifest.json", options)?;
     zip.write_all(

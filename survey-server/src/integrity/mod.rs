@@ -1,0 +1,169 @@
+//! The integrity log as the server runs it: heads signed at a cadence and at close, and the
+//! verification of the live database (`survey-server verify`). The log itself — encoding, tree,
+//! signatures, checks — is the `minyi-integrity` crate; the leaves are appended by
+//! `db::responses` in the transaction that stores each response.
+
+pub mod commands;
+
+use std::time::Duration;
+
+use minyi_integrity::{LeafRecord, PublicKey, Report, SignedHead, SigningKey, TreeHead};
+
+use crate::db::campaigns::{self, CampaignContext};
+use crate::db::responses::{self, ResponseWithAnswers};
+use crate::db::{log, secrets, DbError, DbPool};
+
+/// A stored response as its leaf encodes it (without the salt, which the log holds).
+pub fn leaf_record(ctx: &CampaignContext, (r, answers): &ResponseWithAnswers) -> LeafRecord {
+    let unit = ctx.units.iter().find(|u| u.id == r.unit_id);
+    let site = r
+        .site_id
+        .and_then(|id| ctx.sites.iter().find(|s| s.id == id));
+    LeafRecord {
+        salt: [0; minyi_integrity::leaf::SALT_LEN],
+        campaign: ctx.campaign.slug.clone(),
+        response_id: r.id.into(),
+        unit: unit.map(|u| u.code.clone()).unwrap_or_default(),
+        site: site.map(|s| s.code.clone()).unwrap_or_default(),
+        respondent_type: r.respondent_type.clone().unwrap_or_default(),
+        lang: r.lang.clone(),
+        questionnaire: ctx.questionnaire.content_hash.clone(),
+        submitted_at_ms: r.submitted_at,
+        duration_ms: r.duration_ms,
+        link_check: r.link_check.clone(),
+        over_quota: r.over_quota,
+        answers: answers.clone(),
+    }
+}
+
+/// Signs a head for every campaign whose log has grown since its last head.
+pub fn sign_due_heads(pool: &DbPool) -> Result<Vec<SignedHead>, DbError> {
+    let mut conn = pool.get()?;
+    let key = secrets::log_signing_key(&mut conn)?;
+    let mut signed = Vec::new();
+    for campaign in campaigns::list(&mut conn)? {
+        let size = log::current(&mut conn, campaign.id)?.size();
+        let last = log::heads(&mut conn, campaign.id, &campaign.slug)?
+            .last()
+            .map(|h| h.head.tree_size);
+        if last != Some(size) && size > 0 {
+            signed.push(log::sign_head(
+                &mut conn,
+                &key,
+                campaign.id,
+                &campaign.slug,
+            )?);
+        }
+    }
+    Ok(signed)
+}
+
+/// Signs due heads now and then every `interval`, on a thread of its own, for as long as the
+/// process runs.
+pub fn start_cadence(pool: DbPool, interval: Duration) {
+    let spawned = std::thread::Builder::new()
+        .name("minyi-tree-heads".into())
+        .spawn(move || loop {
+            match sign_due_heads(&pool) {
+                Ok(heads) => {
+                    for h in heads {
+                        tracing::info!(campaign = %h.head.campaign, size = h.head.tree_size, "tree head signed");
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "signing tree heads failed"),
+            }
+            std::thread::sleep(interval);
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "the tree-head thread did not start");
+    }
+}
+
+/// The log's public key (what the evaluator keeps).
+pub fn public_key(pool: &DbPool) -> Result<PublicKey, DbError> {
+    Ok(secrets::log_signing_key(&mut pool.get()?)?.public())
+}
+
+/// Verifies one campaign in the live database: every leaf against its row, the log against
+/// every stored head (checked with `key`, the evaluator's copy, or the server's own), and the
+/// whole log against its current root.
+pub fn verify_campaign(
+    pool: &DbPool,
+    ctx: &CampaignContext,
+    key: Option<&PublicKey>,
+) -> Result<Report, DbError> {
+    let mut conn = pool.get()?;
+    let server_key: SigningKey = secrets::log_signing_key(&mut conn)?;
+    let key = key.copied().unwrap_or_else(|| server_key.public());
+    let frontier = log::current(&mut conn, ctx.campaign.id)?;
+    let held = log::heads(&mut conn, ctx.campaign.id, &ctx.campaign.slug)?;
+    let log = log::leaves(&mut conn, ctx.campaign.id, i64::MAX)?;
+    drop(conn);
+    // The current state as a head (signed here, not stored), so the same check covers the
+    // leaves added since the last stored head.
+    let now = server_key.sign(TreeHead {
+        campaign: ctx.campaign.slug.clone(),
+        tree_size: frontier.size(),
+        timestamp_ms: crate::db::now_ms(),
+        root: frontier.root(),
+    });
+    let rows = Pages::new(pool.clone(), ctx.campaign.id, frontier.size());
+    let records = rows.map(|row| row.map(|r| leaf_record(ctx, &r)));
+    let mut report =
+        minyi_integrity::verify::check(&now, &server_key.public(), &held, &log, records);
+    if key != server_key.public() {
+        report
+            .problems
+            .insert(0, minyi_integrity::Problem::BadSignature);
+    }
+    Ok(report)
+}
+
+/// The first `limit` responses of a campaign in id order, read a page at a time.
+pub struct Pages {
+    pool: DbPool,
+    campaign_id: i32,
+    after: i32,
+    left: u64,
+    buffer: std::vec::IntoIter<ResponseWithAnswers>,
+}
+
+impl Pages {
+    pub fn new(pool: DbPool, campaign_id: i32, limit: u64) -> Pages {
+        Pages {
+            pool,
+            campaign_id,
+            after: 0,
+            left: limit,
+            buffer: Vec::new().into_iter(),
+        }
+    }
+}
+
+impl Iterator for Pages {
+    type Item = Result<ResponseWithAnswers, String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        if self.buffer.len() == 0 {
+            let size = (self.left as i64).min(crate::export::PAGE_SIZE);
+            let page = self
+                .pool
+                .get()
+                .and_then(|mut c| responses::page(&mut c, self.campaign_id, self.after, size));
+            match page {
+                Ok(page) => self.buffer = page.into_iter(),
+                Err(e) => {
+                    self.left = 0;
+                    return Some(Err(e.to_string()));
+                }
+            }
+        }
+        let row = self.buffer.next()?;
+        self.after = row.0.id;
+        self.left -= 1;
+        Some(Ok(row))
+    }
+}
