@@ -7,7 +7,9 @@
 //!
 //! Read `design.rs` first, then `mean.rs`.
 
+mod ahp;
 mod calibrate;
+mod composite;
 mod design;
 mod distributions;
 mod error;
@@ -16,7 +18,9 @@ mod proportion;
 mod scores;
 mod trim;
 
+pub use ahp::{ahp, ahp_analysis, Ahp, MAX_CONSISTENCY_RATIO, SAATY_RANDOM_INDEX};
 pub use calibrate::{post_stratify, rake, Margin, MAX_SWEEPS, RAKE_EPSILON, TARGET_CHECK};
+pub use composite::{composite, composite_index, entropy_weights, equal_weights};
 pub use design::Design;
 pub use distributions::{beta_cdf, beta_quantile, normal_cdf, t_cdf, t_quantile};
 pub use error::AnalysisError;

@@ -1,0 +1,147 @@
+//! The indicator system (METHODS §5): composites of item means with their SE, and the weights
+//! of a node's children — AHP, entropy, equal.
+//!
+//! A composite `Σ a_k ȳ_k` is R's `svycontrast(svymean(~y1 + y2 + …, design), a)` when every
+//! row answers every item; with items answered by different rows, its linearized variable is
+//! still `Σ a_k z_k` per row, each `z_k` over its own item's domain.
+
+use crate::stats::design::Design;
+use crate::stats::error::{check_len, AnalysisError};
+use crate::stats::mean::{kish_n_eff, linearize_mean, Estimate};
+use crate::stats::scores::IndexScale;
+
+/// The composite `Σ a_k ȳ_k` of item means, each over its own answered rows within the group,
+/// with the linearized SE from `z = Σ a_k z_k` per row (METHODS §5) and a normal 95% interval.
+///
+/// `n` and `n_eff` are over the group's rows that answered at least one item.
+pub fn composite(
+    design: &Design,
+    items: &[&[Option<f64>]],
+    coefficients: &[f64],
+    group: Option<&[bool]>,
+) -> Result<Estimate, AnalysisError> {
+    check_len("coefficients", items.len(), coefficients.len())?;
+    if items.is_empty() {
+        return Err(AnalysisError::TooFew {
+            what: "a composite: items",
+            needed: 1,
+            got: 0,
+        });
+    }
+    let mut estimate = 0.0;
+    let mut z = vec![0.0; design.rows()];
+    let mut answered_any = vec![false; design.rows()];
+    for (item, &a) in items.iter().zip(coefficients) {
+        let lin = linearize_mean(design, item, group)?;
+        estimate += a * lin.mean;
+        z.iter_mut().zip(&lin.z).for_each(|(zi, zk)| *zi += a * zk);
+        for (i, answered) in answered_any.iter_mut().enumerate() {
+            *answered |= item[i].is_some() && group.map(|g| g[i]).unwrap_or(true);
+        }
+    }
+    let se = design.variance(&z)?.sqrt();
+    let weights: Vec<f64> = design
+        .weights()
+        .iter()
+        .zip(&answered_any)
+        .filter(|(_, &a)| a)
+        .map(|(w, _)| *w)
+        .collect();
+    Ok(Estimate::normal(
+        estimate,
+        se,
+        weights.len(),
+        kish_n_eff(&weights),
+    ))
+}
+
+/// A node's index on 0–100 from its items: `Σ_k weight_k · index_k`, each item on its own
+/// scale (`index_k = (ȳ_k − origin_k) · factor_k`), with the composite's SE. The weights
+/// are the products of the node weights along the tree down to each item, so a first-level
+/// indicator or the overall index is one call over all the items under it.
+pub fn composite_index(
+    design: &Design,
+    items: &[&[Option<f64>]],
+    scales: &[IndexScale],
+    weights: &[f64],
+    group: Option<&[bool]>,
+) -> Result<Estimate, AnalysisError> {
+    check_len("scales", items.len(), scales.len())?;
+    check_len("weights", items.len(), weights.len())?;
+    let coefficients: Vec<f64> = weights
+        .iter()
+        .zip(scales)
+        .map(|(w, s)| w * s.factor())
+        .collect();
+    let offset: f64 = weights
+        .iter()
+        .zip(scales)
+        .map(|(w, s)| w * s.factor() * s.origin())
+        .sum();
+    let means = composite(design, items, &coefficients, group)?;
+    Ok(Estimate {
+        estimate: means.estimate - offset,
+        lower: means.lower - offset,
+        upper: means.upper - offset,
+        ..means
+    })
+}
+
+/// `n` weights of `1/n`: the equal-weight composite reported beside an AHP or entropy one.
+pub fn equal_weights(n: usize) -> Vec<f64> {
+    vec![1.0 / n as f64; n]
+}
+
+/// Entropy weights of indicators from data: one slice per indicator, each with one
+/// non-negative value per row (e.g. per unit; unweighted).
+///
+/// Normalisation: each indicator's values are divided by their sum, `p_ij = x_ij / Σ_i x_ij`,
+/// with no min–max rescaling first. Scores here are all non-negative and on one scale, and
+/// min–max would make the weights hinge on the single best and worst row (and give the worst
+/// `p = 0`). Then `e_j = −Σ_i p_ij ln p_ij / ln m` (with `0 ln 0 = 0`, m rows),
+/// `d_j = 1 − e_j`, `w_j = d_j / Σ_k d_k`: an indicator that varies more gets more weight.
+/// Errors: fewer than 2 rows, a negative or non-finite value, an indicator whose values are
+/// all 0, or no indicator varying at all ([`AnalysisError::NoVariation`]).
+pub fn entropy_weights(indicators: &[&[f64]]) -> Result<Vec<f64>, AnalysisError> {
+    let rows = indicators.first().map_or(0, |x| x.len());
+    if rows < 2 {
+        return Err(AnalysisError::TooFew {
+            what: "entropy weights: rows",
+            needed: 2,
+            got: rows,
+        });
+    }
+    let mut divergence = Vec::with_capacity(indicators.len());
+    for values in indicators {
+        check_len("an indicator's values", rows, values.len())?;
+        if let Some(&value) = values.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
+            return Err(AnalysisError::OutOfRange {
+                what: "an entropy-weight value",
+                allowed: "finite and ≥ 0",
+                value,
+            });
+        }
+        let sum: f64 = values.iter().sum();
+        if sum == 0.0 {
+            return Err(AnalysisError::OutOfRange {
+                what: "an indicator's total",
+                allowed: "positive",
+                value: sum,
+            });
+        }
+        let entropy: f64 = values
+            .iter()
+            .map(|x| x / sum)
+            .filter(|&p| p > 0.0)
+            .map(|p| -p * p.ln())
+            .sum::<f64>()
+            / (rows as f64).ln();
+        divergence.push((1.0 - entropy).max(0.0));
+    }
+    let total: f64 = divergence.iter().sum();
+    // Below this the divergences are rounding noise of identical columns.
+    if total <= 1e-12 {
+        return Err(AnalysisError::NoVariation);
+    }
+    Ok(divergence.iter().map(|d| d / total).collect())
+}
