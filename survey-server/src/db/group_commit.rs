@@ -42,7 +42,18 @@ impl GroupCommitter {
     }
 }
 
+/// The crash test's negative control, in debug builds only: with
+/// `MINYI_TEST_ACK_BEFORE_COMMIT=1` the writer acknowledges a batch *before* committing it (and
+/// takes its time committing), which the crash test must catch as lost responses.
+fn ack_before_commit() -> bool {
+    cfg!(debug_assertions) && std::env::var_os("MINYI_TEST_ACK_BEFORE_COMMIT").is_some()
+}
+
 fn writer(pool: DbPool, jobs: mpsc::Receiver<(NewResponse, Reply)>) {
+    let early = ack_before_commit();
+    if early {
+        tracing::warn!("MINYI_TEST_ACK_BEFORE_COMMIT: acknowledging before commit (a test's negative control; never in production)");
+    }
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -50,6 +61,16 @@ fn writer(pool: DbPool, jobs: mpsc::Receiver<(NewResponse, Reply)>) {
                 Ok(job) => batch.push(job),
                 Err(_) => break,
             }
+        }
+        if early {
+            let (news, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+            for reply in replies {
+                let _ = reply.send(Ok(Stored::New(0)));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            let news: Vec<&NewResponse> = news.iter().collect();
+            let _ = pool.get().and_then(|mut c| responses::store_batch(&mut c, &news));
+            continue;
         }
         let news: Vec<&NewResponse> = batch.iter().map(|(new, _)| new).collect();
         let outcome = pool
