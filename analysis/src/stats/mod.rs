@@ -9,6 +9,7 @@
 
 mod ahp;
 mod calibrate;
+mod compare;
 mod composite;
 mod design;
 mod distributions;
@@ -20,6 +21,9 @@ mod trim;
 
 pub use ahp::{ahp, ahp_analysis, Ahp, MAX_CONSISTENCY_RATIO, SAATY_RANDOM_INDEX};
 pub use calibrate::{post_stratify, rake, Margin, MAX_SWEEPS, RAKE_EPSILON, TARGET_CHECK};
+pub use compare::{
+    assess_goal, holm, wave_change, Criterion, GoalAssessment, GoalRule, Verdict, WaveChange,
+};
 pub use composite::{composite, composite_index, entropy_weights, equal_weights};
 pub use design::Design;
 pub use distributions::{beta_cdf, beta_quantile, normal_cdf, t_cdf, t_quantile};
