@@ -196,7 +196,9 @@ fn entropy_weights_by_hand() {
     assert_close("w3", got[2], d3 / (d2 + d3), 1e-12);
     assert_eq!(
         entropy_weights(&[&[3.0, 3.0], &[1.0, 1.0]]),
-        Err(AnalysisError::NoVariation)
+        Err(AnalysisError::NoVariation {
+            what: "entropy weights"
+        })
     );
     assert!(entropy_weights(&[&[1.0]]).is_err());
     assert!(entropy_weights(&[&[1.0, -1.0]]).is_err());

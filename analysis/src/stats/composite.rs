@@ -141,7 +141,9 @@ pub fn entropy_weights(indicators: &[&[f64]]) -> Result<Vec<f64>, AnalysisError>
     let total: f64 = divergence.iter().sum();
     // Below this the divergences are rounding noise of identical columns.
     if total <= 1e-12 {
-        return Err(AnalysisError::NoVariation);
+        return Err(AnalysisError::NoVariation {
+            what: "entropy weights",
+        });
     }
     Ok(divergence.iter().map(|d| d / total).collect())
 }

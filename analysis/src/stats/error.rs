@@ -128,9 +128,13 @@ pub enum AnalysisError {
         /// What is wrong, in words.
         problem: String,
     },
-    /// Entropy weights from data in which no indicator varies at all.
-    #[error("entropy weights are undefined: no indicator varies across the rows given")]
-    NoVariation,
+    /// A statistic that needs variation got none (entropy weights where no indicator varies,
+    /// Cronbach's α with a constant total score, a correlation with a constant variable).
+    #[error("{what} is undefined: no variation across the rows given")]
+    NoVariation {
+        /// The statistic, e.g. `entropy weights`.
+        what: &'static str,
+    },
     /// Fewer items, units or rows than the statistic needs.
     #[error("{what} needs at least {needed}, got {got}")]
     TooFew {

@@ -13,9 +13,12 @@ mod compare;
 mod composite;
 mod design;
 mod distributions;
+mod drivers;
 mod error;
 mod mean;
 mod proportion;
+mod ranking;
+mod reliability;
 mod scores;
 mod trim;
 
@@ -27,11 +30,14 @@ pub use compare::{
 pub use composite::{composite, composite_index, entropy_weights, equal_weights};
 pub use design::Design;
 pub use distributions::{beta_cdf, beta_quantile, normal_cdf, t_cdf, t_quantile};
+pub use drivers::{ipa, weighted_correlation, Ipa, Quadrant};
 pub use error::AnalysisError;
 pub use mean::{
     hajek_mean, kish_n_eff, linearize_mean, Estimate, Flags, Linearized, MAX_RELATIVE_SE,
     MIN_RELIABLE_N, Z95,
 };
 pub use proportion::{clopper_pearson, logit_interval, proportion, Proportion, ProportionInterval};
+pub use ranking::{rank_ranges, RankRange};
+pub use reliability::{cronbach_alpha, Reliability};
 pub use scores::{indicator, top_two_box, IndexScale};
 pub use trim::{trim_weights, Trimmed, MAX_TRIM_ROUNDS};
