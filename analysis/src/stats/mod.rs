@@ -17,6 +17,7 @@ mod drivers;
 mod error;
 mod mean;
 mod proportion;
+mod quality;
 mod ranking;
 mod reliability;
 mod scores;
@@ -37,6 +38,7 @@ pub use mean::{
     MIN_RELIABLE_N, Z95,
 };
 pub use proportion::{clopper_pearson, logit_interval, proportion, Proportion, ProportionInterval};
+pub use quality::{duplicates, speeders, straight_liners, DEFAULT_SPEEDER_FACTOR, MIN_GRID_ITEMS};
 pub use ranking::{rank_ranges, RankRange};
 pub use reliability::{cronbach_alpha, Reliability};
 pub use scores::{indicator, top_two_box, IndexScale};
