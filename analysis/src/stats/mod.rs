@@ -6,6 +6,21 @@
 //! what makes a domain's SE right (METHODS §3).
 //!
 //! Read `design.rs` first, then `mean.rs`.
+//!
+//! ```
+//! use minyi_analysis::stats::{hajek_mean, Design, IndexScale};
+//!
+//! // Two units as strata, populations 120 and 80, with three and two responses: weight 40 each.
+//! let design = Design::from_populations(vec![0, 0, 0, 1, 1], vec![120.0, 80.0])?;
+//! // An overall-satisfaction item; `None` is 不了解/不适用 or skipped.
+//! let overall = [Some(5.0), Some(4.0), None, Some(3.0), Some(4.0)];
+//! let mean = hajek_mean(&design, &overall, None)?;
+//! assert!((IndexScale::points(5)?.rescale(&mean).estimate - 75.0).abs() < 1e-9);
+//! // The second unit: its rows form the domain, the first unit's rows stay in the design.
+//! let unit = [false, false, false, true, true];
+//! assert!((hajek_mean(&design, &overall, Some(&unit))?.estimate - 3.5).abs() < 1e-9);
+//! # Ok::<(), minyi_analysis::stats::AnalysisError>(())
+//! ```
 
 mod ahp;
 mod calibrate;
