@@ -44,6 +44,14 @@ pub enum Command {
         #[command(subcommand)]
         action: QuestionnaireAction,
     },
+    /// Delete contact details and device tags past the retention period (PIPL).
+    Purge {
+        /// Keep this many days (default: the `retention_days` setting).
+        #[arg(long)]
+        older_than_days: Option<u32>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
     /// The integrity log: its public key and its signed tree heads.
     Log {
         #[command(subcommand)]
@@ -125,6 +133,15 @@ pub enum CampaignAction {
     },
     Close {
         slug: String,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// What a second response from one device to one unit does: `flag` (keep it, marked) or
+    /// `reject` (refuse it with a clear page).
+    DevicePolicy {
+        slug: String,
+        #[arg(value_parser = ["flag", "reject"])]
+        policy: String,
         #[command(flatten)]
         server: ServerArgs,
     },

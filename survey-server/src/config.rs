@@ -31,6 +31,25 @@ pub struct Settings {
     /// How often the integrity log's heads are signed while responses come in, in seconds
     /// (a head is also signed when a campaign closes and for every export bundle).
     pub head_interval_seconds: u64,
+    /// A response completed faster than this after its form was served is flagged `speeder`.
+    pub speeder_seconds: u64,
+    /// Submissions per minute from one client address (0: no limit)…
+    pub rate_limit_per_address: u32,
+    /// …and from one network, its /24 or /64 (0: no limit).
+    pub rate_limit_per_network: u32,
+    /// Proxies whose `X-Forwarded-For` is believed, comma-separated addresses (empty: none; the
+    /// peer's own address is then the client's).
+    pub trusted_proxies: String,
+    /// This many near-identical responses from one site, network or device…
+    pub burst_threshold: u32,
+    /// …within this many minutes are flagged `burst`.
+    pub burst_window_minutes: u32,
+    /// Contact details and device tags older than this are removed by `survey-server purge`.
+    pub retention_days: u32,
+    /// A privacy notice replacing the default one on the form (Chinese; empty: the default)…
+    pub privacy_notice_zh: String,
+    /// …and in English.
+    pub privacy_notice_en: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,7 +74,16 @@ impl Settings {
             .set_default("form_max_age_hours", 72)?
             .set_default("session_idle_minutes", 30)?
             .set_default("session_absolute_hours", 12)?
-            .set_default("head_interval_seconds", 300)?;
+            .set_default("head_interval_seconds", 300)?
+            .set_default("speeder_seconds", 60)?
+            .set_default("rate_limit_per_address", 20)?
+            .set_default("rate_limit_per_network", 200)?
+            .set_default("trusted_proxies", "")?
+            .set_default("burst_threshold", 20)?
+            .set_default("burst_window_minutes", 10)?
+            .set_default("retention_days", 365)?
+            .set_default("privacy_notice_zh", "")?
+            .set_default("privacy_notice_en", "")?;
         if let Some(file) = file {
             if !file.exists() {
                 return Err(ConfigError::Invalid(format!(
@@ -86,12 +114,37 @@ impl Settings {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             head_interval_seconds: 300,
+            speeder_seconds: 60,
+            // Tests and the demo submit from one address far faster than a person could.
+            rate_limit_per_address: 0,
+            rate_limit_per_network: 0,
+            trusted_proxies: String::new(),
+            burst_threshold: 20,
+            burst_window_minutes: 10,
+            retention_days: 365,
+            privacy_notice_zh: String::new(),
+            privacy_notice_en: String::new(),
         }
+    }
+
+    /// The trusted proxies as addresses; an entry that is not one is named.
+    pub fn trusted_proxy_addresses(&self) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                a.parse().map_err(|_| {
+                    ConfigError::Invalid(format!("trusted_proxies: {a:?} is not an IP address"))
+                })
+            })
+            .collect()
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
         self.database()
             .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        self.trusted_proxy_addresses()?;
         if self.head_interval_seconds == 0 {
             return Err(ConfigError::Invalid(
                 "head_interval_seconds must be at least 1".into(),

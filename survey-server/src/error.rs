@@ -27,6 +27,10 @@ pub enum AppError {
     CaseCodeUsed(Lang),
     #[error("the unit's quota is full")]
     QuotaFull(Lang),
+    #[error("this device already answered for this unit")]
+    DeviceRepeat(Lang),
+    #[error("too many submissions from this address or network")]
+    RateLimited(Lang, u64),
     #[error("not signed in")]
     NotSignedIn,
     #[error("the signed-in role may not do this")]
@@ -52,6 +56,8 @@ impl AppError {
             AppError::CaseCodeUnknown(_) => "case_code_unknown",
             AppError::CaseCodeUsed(_) => "case_code_used",
             AppError::QuotaFull(_) => "quota_full",
+            AppError::DeviceRepeat(_) => "device_repeat",
+            AppError::RateLimited(..) => "rate_limited",
             AppError::NotSignedIn => "not_signed_in",
             AppError::Forbidden => "forbidden",
             AppError::CsrfMismatch => "csrf_mismatch",
@@ -70,7 +76,9 @@ impl AppError {
             | AppError::BadBody(l, _)
             | AppError::CaseCodeUnknown(l)
             | AppError::CaseCodeUsed(l)
-            | AppError::QuotaFull(l) => *l,
+            | AppError::QuotaFull(l)
+            | AppError::DeviceRepeat(l)
+            | AppError::RateLimited(l, _) => *l,
             _ => Lang::Zh,
         }
     }
@@ -110,7 +118,10 @@ impl ResponseError for AppError {
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadBody(..) => StatusCode::BAD_REQUEST,
             AppError::CaseCodeUnknown(_) => StatusCode::NOT_FOUND,
-            AppError::CaseCodeUsed(_) | AppError::QuotaFull(_) => StatusCode::CONFLICT,
+            AppError::CaseCodeUsed(_) | AppError::QuotaFull(_) | AppError::DeviceRepeat(_) => {
+                StatusCode::CONFLICT
+            }
+            AppError::RateLimited(..) => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::CsrfMismatch => StatusCode::FORBIDDEN,
             AppError::Throttled => StatusCode::TOO_MANY_REQUESTS,
@@ -122,7 +133,11 @@ impl ResponseError for AppError {
         if let AppError::Unexpected(cause) = self {
             tracing::error!(error = ?cause, "unexpected error");
         }
-        HttpResponse::build(self.status_code())
+        let mut response = HttpResponse::build(self.status_code());
+        if let AppError::RateLimited(_, seconds) = self {
+            response.insert_header(("Retry-After", seconds.to_string()));
+        }
+        response
             .insert_header(("X-Minyi-Error", self.code()))
             .content_type("text/html; charset=utf-8")
             .body(pages::error_page(self.lang(), self.code()).into_string())

@@ -52,6 +52,10 @@ fn run() -> Result<()> {
             action: QuestionnaireAction::Check { file },
         } => check(&file),
         Command::Log { action } => log(action),
+        Command::Purge {
+            older_than_days,
+            server,
+        } => purge(&server, older_than_days),
         Command::Verify { slug, key, server } => {
             let pool = open(&server)?;
             commands::verify_database(&pool, slug.as_deref(), key.as_deref())
@@ -60,6 +64,19 @@ fn run() -> Result<()> {
             commands::verify_bundle(&bundle, &key, heads.as_deref())
         }
     }
+}
+
+fn purge(server: &ServerArgs, days: Option<u32>) -> Result<()> {
+    let settings = settings(server)?;
+    let days = days.unwrap_or(settings.retention_days);
+    let pool = DbPool::open(&settings.database()?, 1)?;
+    let before = db::now_ms() - i64::from(days) * 86_400_000;
+    let purged = db::contacts::purge(&mut pool.get()?, before)?;
+    println!(
+        "purged {} contact details and {} device tags older than {days} days",
+        purged.contacts, purged.device_tags
+    );
+    Ok(())
 }
 
 fn open(server: &ServerArgs) -> Result<DbPool> {
@@ -160,6 +177,25 @@ fn campaign(action: CampaignAction) -> Result<()> {
     let (slug, args, status) = match &action {
         CampaignAction::Open { slug, server } => (slug, server, "open"),
         CampaignAction::Close { slug, server } => (slug, server, "closed"),
+        CampaignAction::DevicePolicy {
+            slug,
+            policy,
+            server,
+        } => {
+            let pool = open(server)?;
+            if !db::campaigns::set_device_policy(&mut pool.get()?, slug, policy, "cli")? {
+                bail!("no campaign {slug:?}");
+            }
+            println!(
+                "campaign {slug}: a second response from one device to one unit is now {}",
+                if policy == "reject" {
+                    "refused"
+                } else {
+                    "kept and flagged"
+                }
+            );
+            return Ok(());
+        }
     };
     let settings = settings(args)?;
     let pool = DbPool::open(&settings.database()?, 1)?;

@@ -58,6 +58,7 @@ console_routes! {
     post "/console/units" Admin => console::units::save;
     get "/api/v1/campaigns" Viewer => api::list_campaigns;
     get "/api/v1/campaigns/{slug}/progress" Viewer => console::progress::json;
+    get "/api/v1/campaigns/{slug}/quality" Evaluator => console::quality::json;
     post "/api/v1/campaigns/{slug}/status" Admin => api::set_status;
     post "/api/v1/campaigns" Admin => api::console::create_campaign;
     get "/api/v1/campaigns/{slug}/plan" Viewer => api::console::get_plan;

@@ -42,6 +42,10 @@ pub struct AppState {
     /// A campaign's units, sites and questionnaire row by campaign id, kept for a minute (or
     /// until [`AppState::forget_campaign_parts`]); its status is read fresh every time.
     campaign_parts: RwLock<HashMap<i32, (Instant, Arc<CampaignParts>)>>,
+    /// Rate limits, burst detection and the speeder threshold.
+    pub guards: crate::anti_stuffing::Guards,
+    /// The configured privacy notice (zh, en); empty for the default.
+    pub privacy_notice: (String, String),
 }
 
 impl AppState {
@@ -55,6 +59,11 @@ impl AppState {
             public_url: String::new(),
             questionnaires: RwLock::default(),
             campaign_parts: RwLock::default(),
+            guards: crate::anti_stuffing::Guards::from_settings(&Settings::for_database(
+                "minyi.db",
+            ))
+            .expect("the test settings are valid"),
+            privacy_notice: Default::default(),
         }
     }
 
@@ -153,14 +162,20 @@ impl Application {
             settings.sessions(),
         );
         state.public_url = settings.public_url.trim_end_matches('/').to_string();
+        state.guards = crate::anti_stuffing::Guards::from_settings(&settings)?;
+        state.privacy_notice = (
+            settings.privacy_notice_zh.clone(),
+            settings.privacy_notice_en.clone(),
+        );
         let state = web::Data::new(state);
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;
         let port = listener.local_addr()?.port();
         let max_body = settings.max_body_bytes;
+        let tls = settings.public_url.starts_with("https://");
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(security_headers())
+                .wrap(security_headers(tls))
                 // Gzip for the weak mountain signal: the form shrinks from ~23 KB to ~4 KB.
                 .wrap(Compress::default())
                 .app_data(state.clone())
@@ -182,15 +197,22 @@ impl Application {
 
 /// The page may load nothing but itself: inline styles, a `data:` icon, posts to its own
 /// origin. A browser then refuses any external request a later change might add.
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// No script may run at all (no `script-src`, so not even inline script with a nonce).
+/// Served over TLS (the public address is `https://`), browsers are told to keep to it.
+fn security_headers(tls: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
         .add((
             "Content-Security-Policy",
             "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; \
-             base-uri 'none'; frame-ancestors 'none'",
+             object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
         ))
         .add(("X-Content-Type-Options", "nosniff"))
-        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Referrer-Policy", "no-referrer"));
+    if tls {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    }
 }
 
 /// Today's date in China Standard Time (UTC+8), as `YYYY-MM-DD`: campaign periods are

@@ -22,7 +22,11 @@ const FORM: &str = "/s/2025-final/market?site=hall";
 const MARKER_ITEM: &str = "suggestion";
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn start(db: &str, port: u16, ack_early: bool) -> Child {
@@ -84,8 +88,13 @@ async fn load(base: String, signer: Arc<FormSigner>, ledger: Arc<Mutex<Ledger>>,
         .unwrap();
     let mut workers = Vec::new();
     for w in 0..16 {
-        let (base, signer, ledger, q, client) =
-            (base.clone(), signer.clone(), ledger.clone(), q.clone(), client.clone());
+        let (base, signer, ledger, q, client) = (
+            base.clone(),
+            signer.clone(),
+            ledger.clone(),
+            q.clone(),
+            client.clone(),
+        );
         workers.push(tokio::spawn(async move {
             for i in 0.. {
                 let marker = format!("c{cycle}-w{w}-{i}");
@@ -128,7 +137,10 @@ fn check(db: &str, ledger: &Ledger) -> Result<usize, String> {
     .load(c))
     .map_err(|e| e.to_string())?;
     if integrity.len() != 1 || integrity[0].value != "ok" {
-        return Err(format!("PRAGMA integrity_check: {:?}", integrity.iter().map(|t| &t.value).collect::<Vec<_>>()));
+        return Err(format!(
+            "PRAGMA integrity_check: {:?}",
+            integrity.iter().map(|t| &t.value).collect::<Vec<_>>()
+        ));
     }
     let stored: Vec<Text> = survey_server::with_conn!(&mut conn, |c| diesel::sql_query(format!(
         "SELECT value FROM answers WHERE item_id = '{MARKER_ITEM}' AND value LIKE 'c%-w%'"
@@ -151,13 +163,18 @@ fn check(db: &str, ledger: &Ledger) -> Result<usize, String> {
         .filter(|m| !counts.contains_key(m.as_str()))
         .collect();
     if !lost.is_empty() {
-        return Err(format!("{} acknowledged responses lost, e.g. {}", lost.len(), lost[0]));
+        return Err(format!(
+            "{} acknowledged responses lost, e.g. {}",
+            lost.len(),
+            lost[0]
+        ));
     }
     let ctx = campaigns::load_context(&mut conn, "2025-final")
         .map_err(|e| e.to_string())?
         .ok_or("no demo campaign")?;
     drop(conn);
-    let report = survey_server::integrity::verify_campaign(&pool, &ctx, None).map_err(|e| e.to_string())?;
+    let report =
+        survey_server::integrity::verify_campaign(&pool, &ctx, None).map_err(|e| e.to_string())?;
     if !report.ok() {
         return Err(format!("integrity log: {:?}", report.problems));
     }
@@ -211,7 +228,9 @@ async fn acknowledged_responses_survive_kill_9() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(4);
-    let (acknowledged, stored) = run_cycles(cycles, false, 0x9E37_79B9_7F4A_7C15).await.unwrap();
+    let (acknowledged, stored) = run_cycles(cycles, false, 0x9E37_79B9_7F4A_7C15)
+        .await
+        .unwrap();
     eprintln!("crash test: {cycles} cycles, {acknowledged} acknowledged, {stored} stored");
     assert!(acknowledged > 0, "the load got responses through");
     assert!(stored >= acknowledged);

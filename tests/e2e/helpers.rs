@@ -69,12 +69,17 @@ pub fn fresh_database(backend: Backend) -> (String, Option<TempDir>, Option<Stri
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// The app with settings changed by `adjust` (rate limits, proxies, notices…).
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (database_url, dir, pg_database) = fresh_database(backend);
     let pool = DbPool::open(&DatabaseUrl::parse(&database_url).unwrap(), 4).expect("pool");
     survey_server::demo::load(&pool).expect("demo data");
-    let app = Application::build(Settings::for_database(&database_url))
-        .await
-        .expect("app builds");
+    let mut settings = Settings::for_database(&database_url);
+    adjust(&mut settings);
+    let app = Application::build(settings).await.expect("app builds");
     let database_url_kept = database_url.clone();
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

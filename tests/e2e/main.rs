@@ -4,6 +4,7 @@
 mod helpers;
 mod plans;
 
+mod anti_stuffing;
 mod api;
 mod browser;
 mod campaigns;

@@ -142,11 +142,13 @@ pub struct NewResponseBody {
 /// Stores one response: 201 when new, 200 when the token's response was already stored.
 pub async fn submit(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     slug: web::Path<String>,
     body: web::Json<NewResponseBody>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let lang = Lang::from_param(body.lang.as_deref());
+    let network = crate::anti_stuffing::admit(&state, &req, lang)?;
     let ctx = state
         .campaign(&slug)
         .await?
@@ -191,6 +193,8 @@ pub async fn submit(
             src: body.src.as_deref(),
             code: body.code.as_deref(),
         },
+        device_tag: crate::anti_stuffing::device::of_request(&state.signer, &req),
+        network,
     };
     match accept::accept(&state, &submission).await? {
         Accepted::Stored(_) => Ok(HttpResponse::Created().json(json!({ "status": "stored" }))),

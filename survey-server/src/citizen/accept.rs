@@ -8,6 +8,7 @@ use minyi_questionnaire::{answers, Answer, FieldError, FieldProblem, Lang, Quest
 
 use super::check_open;
 use super::form_view::{TOKEN_FIELD, UNIT_FIELD};
+use crate::anti_stuffing::flags;
 use crate::db::campaigns::{CampaignContext, Unit};
 use crate::db::case_codes;
 use crate::db::log::LeafContext;
@@ -34,6 +35,10 @@ pub struct Submission<'a> {
     /// Every submitted field: `_t` (the form token), `_unit`, and the answers.
     pub fields: &'a [(String, String)],
     pub link: LinkParts<'a>,
+    /// The keyed hash of the request's genuine device cookie.
+    pub device_tag: Option<String>,
+    /// The client's network (/24 or /64), for burst detection only; never stored.
+    pub network: Option<String>,
 }
 
 #[derive(Debug)]
@@ -73,6 +78,13 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
         None => pick_unit(&s.ctx.units, s.fields),
     };
     let mut errors: Vec<FieldError> = unit_error.into_iter().collect();
+    let contact = match super::contact::parse(s.fields) {
+        Ok(contact) => contact,
+        Err(e) => {
+            errors.push(e);
+            None
+        }
+    };
     let answers = match answers::parse_submission(s.questionnaire, s.fields) {
         Ok(answers) => answers,
         Err(mut problems) => {
@@ -116,6 +128,15 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
             .map(|(k, v)| (k.clone(), v.encode()))
             .collect(),
         case_code_hash: s.link.code.map(case_codes::hash),
+        device_tag: s.device_tag.clone(),
+        device_reject: s.ctx.campaign.device_policy == "reject",
+        flags: flags::of_submission(
+            s.questionnaire,
+            &answers,
+            s.fields,
+            now - token.issued_at,
+            state.guards.speeder_ms,
+        ),
         leaf: LeafContext {
             campaign: s.ctx.campaign.slug.clone(),
             unit: unit.code.clone(),
@@ -123,16 +144,66 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
             questionnaire: s.ctx.questionnaire.content_hash.clone(),
         },
     };
+    let fingerprint = burst_fingerprint(s.questionnaire, &new.answers);
     let stored = match state.committer.store(new).await {
         Err(DbError::CaseCodeUsed) => return Err(AppError::CaseCodeUsed(s.lang)),
         Err(DbError::QuotaFull) => return Err(AppError::QuotaFull(s.lang)),
+        Err(DbError::DeviceRepeat) => return Err(AppError::DeviceRepeat(s.lang)),
         other => other?,
     };
+    if let (Stored::New(_), Some(contact)) = (stored, contact) {
+        // Apart from the response and without its id: the two are never joined.
+        let (pool, campaign_id, unit_id) = (state.pool.clone(), s.ctx.campaign.id, unit.id);
+        web::block(move || {
+            crate::db::contacts::store(&mut pool.get()?, campaign_id, unit_id, &contact, now)
+        })
+        .await??;
+    }
+    if let Stored::New(id) = stored {
+        let campaign = &s.ctx.campaign.slug;
+        let mut sources = vec![format!(
+            "site:{campaign}:{}:{}",
+            unit.code,
+            s.link.site.unwrap_or_default()
+        )];
+        sources.extend(s.network.iter().map(|n| format!("net:{campaign}:{n}")));
+        sources.extend(
+            s.device_tag
+                .iter()
+                .map(|d| format!("device:{campaign}:{d}")),
+        );
+        let burst = state.guards.bursts.observe(&sources, id, fingerprint, now);
+        if !burst.is_empty() {
+            let pool = state.pool.clone();
+            let flagged = web::block(move || {
+                crate::db::quality::flag(&mut pool.get()?, &burst, flags::BURST, now)
+            })
+            .await?;
+            if let Err(e) = flagged {
+                tracing::error!(error = %e, "flagging a burst failed");
+            }
+        }
+    }
     tracing::info!(response = stored.id(), ?stored, "response committed");
     Ok(match stored {
         Stored::New(id) => Accepted::Stored(id),
         Stored::Duplicate(id) => Accepted::Duplicate(id),
     })
+}
+
+/// The answers burst detection compares: every item in questionnaire order, `-` when
+/// unanswered, open text left out (two people rarely type the same words; robots do, but the
+/// rated answers already give them away).
+fn burst_fingerprint(q: &Questionnaire, answers: &[(String, String)]) -> Vec<String> {
+    q.items()
+        .filter(|(_, item)| !matches!(item.kind, minyi_questionnaire::ItemKind::Text { .. }))
+        .map(|(_, item)| {
+            answers
+                .iter()
+                .find(|(k, _)| *k == item.id)
+                .map_or_else(|| "-".to_string(), |(_, v)| v.clone())
+        })
+        .collect()
 }
 
 fn pick_unit(units: &[Unit], fields: &[(String, String)]) -> (Option<Unit>, Option<FieldError>) {

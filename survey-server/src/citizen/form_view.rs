@@ -33,6 +33,8 @@ pub struct FormView<'a> {
     /// What the citizen sent, kept when the form is shown again.
     pub submitted: &'a [(String, String)],
     pub errors: &'a [FieldError],
+    /// A configured privacy notice replacing the default (empty: the default).
+    pub privacy: &'a str,
 }
 
 impl FormView<'_> {
@@ -72,10 +74,14 @@ pub fn render(view: &FormView<'_>) -> Markup {
             p class="u" { (t.campaign) (campaign_label(view.campaign, lang)) }
             @if let Some(unit) = view.unit { p class="u" { (t.unit) (unit_name(unit, lang)) } }
             @if let Some(intro) = &q.intro { p { (intro.get(lang)) } }
-            p class="n" { (t.privacy) }
+            p class="n" { @if view.privacy.is_empty() { (t.privacy) } @else { (view.privacy) } }
             @if !view.errors.is_empty() { (error_summary(view, &numbers, &t)) }
             form method="post" action=(view.action) {
                 input type="hidden" name=(TOKEN_FIELD) value=(view.token);
+                // A honeypot: off-screen and out of the tab order, so only robots fill it in.
+                div class="hp" aria-hidden="true" {
+                    label { "Homepage" input type="text" name=(crate::anti_stuffing::flags::HONEYPOT_FIELD) tabindex="-1" autocomplete="off"; }
+                }
                 @if view.unit.is_none() { (unit_picker(view, &t)) }
                 @for section in &q.sections {
                     section class=[section.show_if.as_ref().map(|c| conditions[&key(c)].as_str())] {
@@ -86,6 +92,7 @@ pub fn render(view: &FormView<'_>) -> Markup {
                         }
                     }
                 }
+                (super::contact::markup(lang, view.submitted))
                 button type="submit" { (t.submit) }
             }
         },
@@ -106,6 +113,11 @@ fn error_summary(view: &FormView<'_>, numbers: &HashMap<&str, usize>, t: &Texts)
     let label = |e: &FieldError| match numbers.get(e.item.as_str()) {
         Some(n) => t.numbered(*n),
         None if e.item == UNIT_FIELD => t.unit_question.to_string(),
+        None if super::contact::label(&e.item, view.lang).is_some() => {
+            super::contact::label(&e.item, view.lang)
+                .unwrap_or_default()
+                .to_string()
+        }
         None => e.item.clone(),
     };
     html! {

@@ -7,16 +7,18 @@
 
 pub mod accept;
 pub mod case_entry;
+pub mod contact;
 pub mod form_view;
 pub mod pages;
 
 use std::sync::Arc;
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use minyi_questionnaire::{FieldError, FieldProblem, Lang, Questionnaire};
 use serde::Deserialize;
 
+use crate::anti_stuffing::device;
 use crate::db::campaigns::{CampaignContext, Unit};
 use crate::db::case_codes::{self, CodeState};
 use crate::db::now_ms;
@@ -56,6 +58,8 @@ struct Resolved {
     questionnaire: Arc<Questionnaire>,
     unit: Option<Unit>,
     lang: Lang,
+    /// The configured privacy notice in `lang`, or empty for the default.
+    privacy: String,
 }
 
 async fn resolve(
@@ -79,11 +83,16 @@ async fn resolve(
         ),
     };
     let questionnaire = state.questionnaire(&ctx.questionnaire)?;
+    let privacy = match lang {
+        Lang::Zh => state.privacy_notice.0.clone(),
+        Lang::En => state.privacy_notice.1.clone(),
+    };
     Ok(Resolved {
         ctx,
         questionnaire,
         unit,
         lang,
+        privacy,
     })
 }
 
@@ -143,6 +152,7 @@ fn render_form(
         token,
         submitted,
         errors,
+        privacy: &r.privacy,
     })
     .into_string()
 }
@@ -157,6 +167,7 @@ fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
 #[tracing::instrument(skip(state))]
 pub async fn show_form(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<FormPath>,
     query: web::Query<FormQuery>,
 ) -> Result<HttpResponse, AppError> {
@@ -166,20 +177,28 @@ pub async fn show_form(
         check_case_code(&state, &r, code).await?;
     }
     let token = state.signer.issue(now_ms());
-    Ok(html(
+    let mut page = html(
         actix_web::http::StatusCode::OK,
         render_form(&r, &path, &query, token, &[], &[]),
-    ))
+    );
+    let secure = state.public_url.starts_with("https://");
+    if let Some(cookie) = device::cookie_for(&state.signer, &req, secure) {
+        page.add_cookie(&cookie)
+            .map_err(|e| AppError::Unexpected(anyhow::anyhow!("device cookie: {e}")))?;
+    }
+    Ok(page)
 }
 
 #[tracing::instrument(skip(state, form))]
 pub async fn submit_form(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<FormPath>,
     query: web::Query<FormQuery>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let r = resolve(&state, &path, &query).await?;
+    let network = crate::anti_stuffing::admit(&state, &req, r.lang)?;
     let fields = form.into_inner();
     let submission = Submission {
         ctx: &r.ctx,
@@ -193,6 +212,8 @@ pub async fn submit_form(
             src: query.src.as_deref(),
             code: query.code.as_deref(),
         },
+        device_tag: device::of_request(&state.signer, &req),
+        network,
     };
     match accept::accept(&state, &submission).await? {
         Accepted::Stored(_) | Accepted::Duplicate(_) => {

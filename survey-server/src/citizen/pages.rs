@@ -125,6 +125,22 @@ pub fn message(lang: Lang, code: &str) -> (&'static str, &'static str) {
             "Code already used",
             "This code has already been used to answer; each code works once. Thank you.",
         ),
+        (Lang::Zh, "device_repeat") => (
+            "您已参与过本单位的评价",
+            "本设备已经提交过对该单位的评价，每台设备对每个单位只能评价一次。感谢您的参与。",
+        ),
+        (Lang::En, "device_repeat") => (
+            "Already answered",
+            "This device has already answered for this unit; each device answers once per unit. Thank you.",
+        ),
+        (Lang::Zh, "rate_limited") => (
+            "提交过于频繁",
+            "短时间内来自同一网络的提交过多，请稍等一分钟后再试。您填写的内容不会因此丢失，返回上一页即可重新提交。",
+        ),
+        (Lang::En, "rate_limited") => (
+            "Too many submissions",
+            "Too many submissions came from this network just now. Please wait a minute and try again; go back to resubmit your answers.",
+        ),
         (Lang::Zh, "quota_full") => (
             "本单位样本已收满",
             "本次调查中该单位的样本已经收齐，感谢您的关注与参与。",

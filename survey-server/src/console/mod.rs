@@ -9,6 +9,7 @@ pub mod plan;
 mod plan_view;
 pub mod progress;
 pub mod qr;
+pub mod quality;
 pub mod units;
 pub mod views;
 

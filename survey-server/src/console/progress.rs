@@ -40,7 +40,7 @@ pub struct UnitProgress {
     pub invalid_link: i64,
 }
 
-fn date(day: i64) -> String {
+pub(crate) fn date(day: i64) -> String {
     chrono::DateTime::from_timestamp(day * 86_400, 0)
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_default()
@@ -142,7 +142,9 @@ pub async fn show(
     user: CurrentUser,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let p = load(&state, slug.into_inner()).await?;
+    let slug = slug.into_inner();
+    let p = load(&state, slug.clone()).await?;
+    let quality = super::quality::load(&state, slug).await?;
     let body = page(
         &format!("回收进度 · {}", p.campaign),
         Some(&user),
@@ -179,6 +181,7 @@ pub async fn show(
                     }
                 }
             }
+            (super::quality::panel(&quality))
         },
     );
     let html = body.into_string().replacen(

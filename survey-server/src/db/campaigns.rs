@@ -17,6 +17,8 @@ pub struct Campaign {
     pub starts_on: String,
     pub ends_on: String,
     pub status: String,
+    /// `flag` or `reject`: what a second response from one device to one unit does.
+    pub device_policy: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -266,6 +268,34 @@ pub fn set_status(
         }
     }
     Ok(changed)
+}
+
+/// Sets what a second response from one device to one unit does (`flag` or `reject`).
+pub fn set_device_policy(
+    conn: &mut DbConn,
+    slug: &str,
+    policy: &str,
+    actor: &str,
+) -> Result<bool, DbError> {
+    if !matches!(policy, "flag" | "reject") {
+        return Err(DbError::Invalid(format!(
+            "device policy {policy:?}: use flag or reject"
+        )));
+    }
+    crate::write_transaction!(conn, |c| {
+        let n = diesel::update(campaigns::table.filter(campaigns::slug.eq(slug)))
+            .set(campaigns::device_policy.eq(policy))
+            .execute(c)?;
+        if n == 1 {
+            crate::insert_audit!(
+                c,
+                actor,
+                "campaign.device_policy",
+                &format!("{slug} → {policy}")
+            )?;
+        }
+        Ok::<_, DbError>(n == 1)
+    })
 }
 
 /// Every campaign with its number of responses, newest first.

@@ -69,7 +69,9 @@ fn writer(pool: DbPool, jobs: mpsc::Receiver<(NewResponse, Reply)>) {
             }
             std::thread::sleep(std::time::Duration::from_millis(150));
             let news: Vec<&NewResponse> = news.iter().collect();
-            let _ = pool.get().and_then(|mut c| responses::store_batch(&mut c, &news));
+            let _ = pool
+                .get()
+                .and_then(|mut c| responses::store_batch(&mut c, &news));
             continue;
         }
         let news: Vec<&NewResponse> = batch.iter().map(|(new, _)| new).collect();

@@ -7,9 +7,11 @@
 pub mod accounts;
 pub mod campaigns;
 pub mod case_codes;
+pub mod contacts;
 pub mod group_commit;
 pub mod log;
 pub mod plans;
+pub mod quality;
 pub mod responses;
 pub mod schema;
 pub mod secrets;
@@ -43,6 +45,8 @@ pub enum DbError {
     Invalid(String),
     #[error("the case code is unknown or already used")]
     CaseCodeUsed,
+    #[error("this device already answered for this unit")]
+    DeviceRepeat,
     #[error("the stratum's quota is full")]
     QuotaFull,
 }

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use super::schema::{answers, responses};
+use super::schema::{answers, device_seen, response_flags, responses};
 use super::{DbConn, DbError};
 
 /// A response ready to store: every value already parsed against its questionnaire.
@@ -28,6 +28,12 @@ pub struct NewResponse {
     pub case_code_hash: Option<String>,
     /// The codes the response's leaf in the integrity log names.
     pub leaf: super::log::LeafContext,
+    /// The keyed hash of a genuine device cookie, if the request had one.
+    pub device_tag: Option<String>,
+    /// Refuse (rather than flag) a second response from the device to this unit.
+    pub device_reject: bool,
+    /// (flag, detail) the submission earned on its own (honeypot, speeder, straight-lining).
+    pub flags: Vec<(String, String)>,
 }
 
 impl NewResponse {
@@ -111,6 +117,25 @@ macro_rules! insert_one {
                     return Err(DbError::CaseCodeUsed);
                 }
             }
+            let mut flags = new.flags.clone();
+            if let Some(tag) = &new.device_tag {
+                let first = diesel::insert_into(device_seen::table)
+                    .values((
+                        device_seen::campaign_id.eq(new.campaign_id),
+                        device_seen::unit_id.eq(new.unit_id),
+                        device_seen::device_tag.eq(tag),
+                        device_seen::first_seen_at.eq(new.submitted_at),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(&mut *c)?
+                    == 1;
+                if !first && new.device_reject {
+                    return Err(DbError::DeviceRepeat);
+                }
+                if !first {
+                    flags.push(("device_repeat".to_string(), String::new()));
+                }
+            }
             let mut frontier = crate::log_lock!(&mut *c, new.campaign_id)?;
             let id: i32 = diesel::insert_into(responses::table)
                 .values((
@@ -151,6 +176,22 @@ macro_rules! insert_one {
                 &mut frontier,
                 new.leaf_record(id, over_quota)
             )?;
+            if !flags.is_empty() {
+                let rows: Vec<_> = flags
+                    .iter()
+                    .map(|(flag, detail)| {
+                        (
+                            response_flags::response_id.eq(id),
+                            response_flags::flag.eq(flag.as_str()),
+                            response_flags::detail.eq(detail.as_str()),
+                            response_flags::flagged_at.eq(new.submitted_at),
+                        )
+                    })
+                    .collect();
+                diesel::insert_into(response_flags::table)
+                    .values(&rows)
+                    .execute(&mut *c)?;
+            }
             Ok(Stored::New(id))
         })()
     }};

@@ -40,6 +40,7 @@ diesel::table! {
         ends_on -> Text,
         status -> Text,
         created_at -> BigInt,
+        device_policy -> Text,
     }
 }
 
@@ -198,6 +199,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    device_seen (campaign_id, unit_id, device_tag) {
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        device_tag -> Text,
+        first_seen_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        contact -> Text,
+        consented_at -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     instance_secrets,
     questionnaire_versions,
@@ -217,4 +237,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     log_leaves,
     tree_heads,
     response_flags,
+    device_seen,
+    contacts,
 );

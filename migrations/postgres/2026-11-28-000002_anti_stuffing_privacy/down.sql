@@ -1,0 +1,3 @@
+DROP TABLE contacts;
+DROP TABLE device_seen;
+ALTER TABLE campaigns DROP COLUMN device_policy;

@@ -1,0 +1,138 @@
+//! Burst detection: many responses from one source (a site, a network, a device) within a
+//! short window with near-identical answers. Kept in memory for the window only; the
+//! responses it catches are flagged `burst` in the database, all of them, not just the last.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Mutex;
+
+/// One recent response of a source.
+struct Seen {
+    at_ms: i64,
+    response_id: i32,
+    answers: Vec<String>,
+}
+
+pub struct BurstDetector {
+    /// This many near-identical responses from one source within the window make a burst.
+    threshold: usize,
+    window_ms: i64,
+    sources: Mutex<HashMap<String, VecDeque<Seen>>>,
+    flagged: Mutex<HashSet<i32>>,
+}
+
+/// Two answer vectors are near-identical when they differ in at most a tenth of their items
+/// (at least one).
+pub fn near_identical(a: &[String], b: &[String]) -> bool {
+    let differing = a.iter().zip(b).filter(|(x, y)| x != y).count() + a.len().abs_diff(b.len());
+    differing <= (a.len().max(b.len()) / 10).max(1)
+}
+
+impl BurstDetector {
+    pub fn new(threshold: usize, window_ms: i64) -> BurstDetector {
+        BurstDetector {
+            threshold,
+            window_ms,
+            sources: Mutex::default(),
+            flagged: Mutex::default(),
+        }
+    }
+
+    /// Records a stored response from `sources` (e.g. `site:…`, `net:…`, `device:…`) with its
+    /// answers in questionnaire order; returns the ids to flag now (not flagged before).
+    pub fn observe(
+        &self,
+        sources: &[String],
+        response_id: i32,
+        answers: Vec<String>,
+        at_ms: i64,
+    ) -> Vec<i32> {
+        if self.threshold == 0 {
+            return Vec::new();
+        }
+        let mut all = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        if all.len() > 10_000 {
+            all.retain(|_, seen| {
+                seen.back()
+                    .is_some_and(|s| at_ms - s.at_ms < self.window_ms)
+            });
+        }
+        let mut burst: HashSet<i32> = HashSet::new();
+        for source in sources {
+            let seen = all.entry(source.clone()).or_default();
+            while seen
+                .front()
+                .is_some_and(|s| at_ms - s.at_ms >= self.window_ms)
+            {
+                seen.pop_front();
+            }
+            let alike: Vec<i32> = seen
+                .iter()
+                .filter(|s| near_identical(&s.answers, &answers))
+                .map(|s| s.response_id)
+                .collect();
+            if alike.len() + 1 >= self.threshold {
+                burst.extend(alike);
+                burst.insert(response_id);
+            }
+            seen.push_back(Seen {
+                at_ms,
+                response_id,
+                answers: answers.clone(),
+            });
+        }
+        let mut flagged = self.flagged.lock().unwrap_or_else(|e| e.into_inner());
+        if flagged.len() > 100_000 {
+            flagged.clear();
+        }
+        let mut new: Vec<i32> = burst.into_iter().filter(|id| flagged.insert(*id)).collect();
+        new.sort_unstable();
+        new
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(seed: usize) -> Vec<String> {
+        (0..20)
+            .map(|i| ((seed * 7 + i * 3) % 5 + 1).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn near_identical_responses_from_one_source_are_a_burst_and_all_flagged() {
+        let d = BurstDetector::new(5, 600_000);
+        let src = vec!["site:hall".to_string()];
+        let mut flagged = Vec::new();
+        for id in 1..=4 {
+            flagged.extend(d.observe(&src, id, answers(0), id as i64 * 1000));
+        }
+        assert!(flagged.is_empty(), "four alike are not yet a burst");
+        flagged.extend(d.observe(&src, 5, answers(0), 5000));
+        assert_eq!(flagged, vec![1, 2, 3, 4, 5]);
+        assert_eq!(
+            d.observe(&src, 6, answers(0), 6000),
+            vec![6],
+            "each flagged once"
+        );
+    }
+
+    #[test]
+    fn an_ordinary_spread_and_an_expired_window_are_not() {
+        let d = BurstDetector::new(5, 600_000);
+        let src = vec!["site:hall".to_string()];
+        for id in 1..=50 {
+            assert!(d
+                .observe(&src, id, answers(id as usize), id as i64)
+                .is_empty());
+        }
+        for id in 100..110 {
+            let at = (id as i64 - 100) * 700_000;
+            assert!(
+                d.observe(&src, id, answers(0), at).is_empty(),
+                "ten minutes apart"
+            );
+        }
+    }
+}
