@@ -92,6 +92,7 @@ fn campaign() -> Campaign {
         starts_on: "2025-01-01".into(),
         ends_on: "2025-12-31".into(),
         status: "open".into(),
+        device_policy: "flag".into(),
     }
 }
 
@@ -122,6 +123,7 @@ fn page(lang: Lang, submitted: &[(String, String)]) -> String {
         token: "TOKEN".into(),
         submitted,
         errors: &errors,
+        privacy: "",
     })
     .into_string();
     // The stylesheet has its own file; the snapshot is about the markup.

@@ -3,6 +3,7 @@
 
 mod helpers;
 mod plans;
+mod privacy;
 
 mod anti_stuffing;
 mod api;

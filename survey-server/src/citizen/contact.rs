@@ -65,7 +65,7 @@ pub fn markup(lang: Lang, submitted: &[(String, String)]) -> Markup {
     html! {
         fieldset id=(format!("q-{CONSENT_FIELD}")) {
             legend { (legend) }
-            label { input type="checkbox" name=(CONSENT_FIELD) value="yes" checked[ticked]; " " (consent) }
+            label class="c" { input type="checkbox" name=(CONSENT_FIELD) value="yes" checked[ticked]; (consent) }
             label for=(CONTACT_FIELD) { (contact) }
             input type="text" id=(CONTACT_FIELD) name=(CONTACT_FIELD) maxlength=(MAX_CHARS)
                 autocomplete="off" value=(value(submitted, CONTACT_FIELD));
