@@ -8,31 +8,25 @@
 //! builds only), which acknowledges before committing, and proves the checks catch it.
 
 use std::collections::{HashMap, HashSet};
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use diesel::{QueryableByName, RunQueryDsl};
-use minyi_questionnaire::{ItemKind, Questionnaire, DEFAULT_TOML};
+use minyi_questionnaire::{Questionnaire, DEFAULT_TOML};
 use survey_server::db::{campaigns, secrets, DatabaseUrl, DbPool};
 use survey_server::token::FormSigner;
 
-const FORM: &str = "/s/2025-final/market?site=hall";
-const MARKER_ITEM: &str = "suggestion";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+mod common;
+use common::{body, free_port, FORM, MARKER_ITEM};
 
 fn start(db: &str, port: u16, ack_early: bool) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_survey-server"));
     cmd.args(["serve", "--database-url", db, "--port", &port.to_string()])
         .env("RUST_LOG", "error")
+        // One client address hammering the server: rate limits off for this test.
+        .env("MINYI_RATE_LIMIT_PER_ADDRESS", "0")
+        .env("MINYI_RATE_LIMIT_PER_NETWORK", "0")
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     if ack_early {
@@ -52,24 +46,6 @@ async fn wait_ready(client: &reqwest::Client, base: &str) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("the server did not come up at {base}");
-}
-
-/// A valid form body whose open-text answer is `marker`.
-fn body(q: &Questionnaire, token: &str, marker: &str, i: usize) -> String {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
-    s.append_pair("_t", token);
-    for (_, item) in q.items() {
-        let value = match &item.kind {
-            ItemKind::Likert5 { .. } => ["1", "2", "3", "4", "5"][i % 5].to_string(),
-            ItemKind::YesNo { .. } => "no".into(),
-            ItemKind::Scale10 { .. } => (i % 11).to_string(),
-            ItemKind::Text { .. } if item.id == MARKER_ITEM => marker.to_string(),
-            ItemKind::Text { .. } => "崩溃测试".into(),
-            _ => item.options()[0].code.clone(),
-        };
-        s.append_pair(&item.id, &value);
-    }
-    s.finish()
 }
 
 #[derive(Default)]

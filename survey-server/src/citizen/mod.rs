@@ -164,7 +164,8 @@ fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
-#[tracing::instrument(skip(state))]
+// The request itself is never logged: it carries the client's address and user agent.
+#[tracing::instrument(skip(state, req))]
 pub async fn show_form(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -189,7 +190,7 @@ pub async fn show_form(
     Ok(page)
 }
 
-#[tracing::instrument(skip(state, form))]
+#[tracing::instrument(skip(state, req, form))]
 pub async fn submit_form(
     state: web::Data<AppState>,
     req: HttpRequest,
