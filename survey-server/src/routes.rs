@@ -89,6 +89,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             .error_handler(form_error),
     )
     .app_data(web::QueryConfig::default().error_handler(query_error))
+    .app_data(web::PayloadConfig::default().limit(max_body_bytes))
     .app_data(
         web::JsonConfig::default()
             .limit(max_body_bytes)
@@ -140,7 +141,7 @@ async fn not_found(req: HttpRequest) -> HttpResponse {
         .body(pages::error_page(request_lang(&req), "not_found").into_string())
 }
 
-fn request_lang(req: &HttpRequest) -> Lang {
+pub(crate) fn request_lang(req: &HttpRequest) -> Lang {
     let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string());
     let lang = query
         .ok()

@@ -39,7 +39,14 @@ fn no_address_user_agent_or_case_code_is_kept() {
             .unwrap()
             .unwrap();
         let unit = ctx.units.iter().find(|u| u.code == "market").unwrap().id;
-        case_codes::insert(&mut conn, ctx.campaign.id, unit, std::slice::from_ref(&code), "test").unwrap();
+        case_codes::insert(
+            &mut conn,
+            ctx.campaign.id,
+            unit,
+            std::slice::from_ref(&code),
+            "test",
+        )
+        .unwrap();
     }
 
     let log_path = dir.path().join("server.log");

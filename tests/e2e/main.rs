@@ -14,6 +14,7 @@ mod console;
 mod distribution;
 mod exports;
 mod form_get;
+mod fuzz_submit;
 mod integrity;
 mod storage;
 mod submit;

@@ -10,6 +10,7 @@ pub mod case_entry;
 pub mod contact;
 pub mod form_view;
 pub mod pages;
+pub mod strict_form;
 
 use std::sync::Arc;
 
@@ -196,11 +197,11 @@ pub async fn submit_form(
     req: HttpRequest,
     path: web::Path<FormPath>,
     query: web::Query<FormQuery>,
-    form: web::Form<Vec<(String, String)>>,
+    form: strict_form::StrictForm,
 ) -> Result<HttpResponse, AppError> {
     let r = resolve(&state, &path, &query).await?;
     let network = crate::anti_stuffing::admit(&state, &req, r.lang)?;
-    let fields = form.into_inner();
+    let fields = form.0;
     let submission = Submission {
         ctx: &r.ctx,
         questionnaire: &r.questionnaire,
