@@ -164,9 +164,12 @@ async fn fifty_concurrent_posts_from_one_refused_device_store_one(app: TestApp) 
 /// Rated answers that vary, as a person's do.
 fn varied(token: &str, seed: usize) -> Vec<(String, String)> {
     let mut fields = valid_answers(token);
-    for (i, item) in crate::helpers::LIKERT_ITEMS.iter().enumerate() {
-        let value = ((seed * 7 + i * 3) % 5 + 1).to_string();
-        fields = with(&fields, item, &[&value]);
+    let mut x = (seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    for item in crate::helpers::LIKERT_ITEMS {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        fields = with(&fields, item, &[&(x % 5 + 1).to_string()]);
     }
     fields
 }

@@ -94,9 +94,16 @@ impl BurstDetector {
 mod tests {
     use super::*;
 
+    /// Twenty answers from 1 to 5, pseudo-random per seed.
     fn answers(seed: usize) -> Vec<String> {
+        let mut x = (seed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
         (0..20)
-            .map(|i| ((seed * 7 + i * 3) % 5 + 1).to_string())
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x % 5 + 1).to_string()
+            })
             .collect()
     }
 
