@@ -163,6 +163,9 @@ impl Application {
         );
         state.public_url = settings.public_url.trim_end_matches('/').to_string();
         state.guards = crate::anti_stuffing::Guards::from_settings(&settings)?;
+        state.guards.flag_writer = Some(crate::anti_stuffing::flag_writer::FlagWriter::start(
+            state.pool.clone(),
+        ));
         state.privacy_notice = (
             settings.privacy_notice_zh.clone(),
             settings.privacy_notice_en.clone(),

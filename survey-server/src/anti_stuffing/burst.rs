@@ -9,7 +9,24 @@ use std::sync::Mutex;
 struct Seen {
     at_ms: i64,
     response_id: i32,
-    answers: Vec<String>,
+    answers: Vec<u64>,
+}
+
+/// A source keeps at most this many recent responses: enough to see any burst the threshold
+/// can describe, and a bound on the work per submission however busy a site is.
+const MAX_PER_SOURCE: usize = 512;
+
+/// Answers as hashes, compared by position.
+fn hashed(answers: &[String]) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    answers
+        .iter()
+        .map(|a| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            a.hash(&mut h);
+            h.finish()
+        })
+        .collect()
 }
 
 pub struct BurstDetector {
@@ -22,7 +39,7 @@ pub struct BurstDetector {
 
 /// Two answer vectors are near-identical when they differ in at most a tenth of their items
 /// (at least one).
-pub fn near_identical(a: &[String], b: &[String]) -> bool {
+pub fn near_identical<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     let differing = a.iter().zip(b).filter(|(x, y)| x != y).count() + a.len().abs_diff(b.len());
     differing <= (a.len().max(b.len()) / 10).max(1)
 }
@@ -49,6 +66,7 @@ impl BurstDetector {
         if self.threshold == 0 {
             return Vec::new();
         }
+        let answers = hashed(&answers);
         let mut all = self.sources.lock().unwrap_or_else(|e| e.into_inner());
         if all.len() > 10_000 {
             all.retain(|_, seen| {
@@ -59,9 +77,10 @@ impl BurstDetector {
         let mut burst: HashSet<i32> = HashSet::new();
         for source in sources {
             let seen = all.entry(source.clone()).or_default();
-            while seen
-                .front()
-                .is_some_and(|s| at_ms - s.at_ms >= self.window_ms)
+            while seen.len() >= MAX_PER_SOURCE
+                || seen
+                    .front()
+                    .is_some_and(|s| at_ms - s.at_ms >= self.window_ms)
             {
                 seen.pop_front();
             }

@@ -5,6 +5,7 @@
 
 pub mod burst;
 pub mod device;
+pub mod flag_writer;
 pub mod flags;
 pub mod rate_limit;
 
@@ -22,6 +23,8 @@ pub struct Guards {
     pub trusted_proxies: Vec<IpAddr>,
     pub bursts: BurstDetector,
     pub speeder_ms: i64,
+    /// Writes burst flags in batches; set once the database is open.
+    pub flag_writer: Option<flag_writer::FlagWriter>,
 }
 
 impl Guards {
@@ -38,6 +41,7 @@ impl Guards {
                 i64::from(settings.burst_window_minutes) * 60_000,
             ),
             speeder_ms: settings.speeder_seconds as i64 * 1000,
+            flag_writer: None,
         })
     }
 }

@@ -173,15 +173,8 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
                 .map(|d| format!("device:{campaign}:{d}")),
         );
         let burst = state.guards.bursts.observe(&sources, id, fingerprint, now);
-        if !burst.is_empty() {
-            let pool = state.pool.clone();
-            let flagged = web::block(move || {
-                crate::db::quality::flag(&mut pool.get()?, &burst, flags::BURST, now)
-            })
-            .await?;
-            if let Err(e) = flagged {
-                tracing::error!(error = %e, "flagging a burst failed");
-            }
+        if let Some(writer) = &state.guards.flag_writer {
+            writer.flag(&burst, flags::BURST);
         }
     }
     tracing::info!(response = stored.id(), ?stored, "response committed");

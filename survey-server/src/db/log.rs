@@ -59,11 +59,11 @@ macro_rules! log_lock {
 }
 
 /// Appends the leaf of `$record` (its salt drawn here) to the campaign's log, in the open
-/// transaction, after [`log_lock!`] returned `$frontier`.
+/// transaction, after [`log_lock!`] returned `$frontier`; [`log_save!`] stores the frontier.
 #[macro_export]
 macro_rules! log_append {
     ($c:expr, $campaign_id:expr, $frontier:expr, $record:expr) => {{
-        use $crate::db::schema::{log_leaves, log_state};
+        use $crate::db::schema::log_leaves;
         let c = $c;
         let campaign_id: i32 = $campaign_id;
         let frontier: &mut minyi_integrity::Frontier = $frontier;
@@ -72,9 +72,6 @@ macro_rules! log_append {
         let leaf = record.hash();
         let index = frontier.size() as i64;
         frontier.push(leaf);
-        diesel::update(log_state::table.find(campaign_id))
-            .set(log_state::frontier.eq(frontier.to_bytes()))
-            .execute(&mut *c)?;
         diesel::insert_into(log_leaves::table)
             .values((
                 log_leaves::campaign_id.eq(campaign_id),
@@ -84,6 +81,18 @@ macro_rules! log_append {
                 log_leaves::leaf_hash.eq(leaf.to_vec()),
             ))
             .execute(&mut *c)
+    }};
+}
+
+/// Stores the campaign's frontier after the leaves of a transaction were appended.
+#[macro_export]
+macro_rules! log_save {
+    ($c:expr, $campaign_id:expr, $frontier:expr) => {{
+        use $crate::db::schema::log_state;
+        let frontier: &minyi_integrity::Frontier = $frontier;
+        diesel::update(log_state::table.find($campaign_id))
+            .set(log_state::frontier.eq(frontier.to_bytes()))
+            .execute($c)
     }};
 }
 

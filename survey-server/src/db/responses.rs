@@ -91,7 +91,8 @@ pub fn store(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
 /// The statements that store one response, run with the connection `$c` of a transaction
 /// already open (alone, or as one savepoint of a group commit).
 macro_rules! insert_one {
-    ($c:expr, $new:expr) => {{
+    ($c:expr, $new:expr, $frontier:expr) => {{
+        let frontier: &mut minyi_integrity::Frontier = $frontier;
         let c = $c;
         let new: &NewResponse = $new;
         (|| {
@@ -136,7 +137,6 @@ macro_rules! insert_one {
                     flags.push(("device_repeat".to_string(), String::new()));
                 }
             }
-            let mut frontier = crate::log_lock!(&mut *c, new.campaign_id)?;
             let id: i32 = diesel::insert_into(responses::table)
                 .values((
                     responses::campaign_id.eq(new.campaign_id),
@@ -173,7 +173,7 @@ macro_rules! insert_one {
             crate::log_append!(
                 &mut *c,
                 new.campaign_id,
-                &mut frontier,
+                &mut *frontier,
                 new.leaf_record(id, over_quota)
             )?;
             if !flags.is_empty() {
@@ -198,7 +198,12 @@ macro_rules! insert_one {
 }
 
 fn insert(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
-    crate::write_transaction!(conn, |c| insert_one!(c, new))
+    crate::write_transaction!(conn, |c| {
+        let mut frontier = crate::log_lock!(&mut *c, new.campaign_id)?;
+        let stored = insert_one!(&mut *c, new, &mut frontier)?;
+        crate::log_save!(&mut *c, new.campaign_id, &frontier)?;
+        Ok::<_, DbError>(stored)
+    })
 }
 
 /// Stores several responses in one transaction and one flush — a group commit. Each response
@@ -209,9 +214,31 @@ pub fn store_batch(
     batch: &[&NewResponse],
 ) -> Result<Vec<Result<Stored, DbError>>, DbError> {
     let results = crate::write_transaction!(conn, |c| {
+        // Each campaign's log is taken once for the batch (before any response is inserted,
+        // so ids rise in leaf order), kept in memory, and saved once at the end.
+        let mut frontiers = std::collections::BTreeMap::new();
+        for new in batch {
+            if !frontiers.contains_key(&new.campaign_id) {
+                let frontier = crate::log_lock!(&mut *c, new.campaign_id)?;
+                frontiers.insert(new.campaign_id, frontier);
+            }
+        }
         let mut results = Vec::with_capacity(batch.len());
         for new in batch {
-            results.push(diesel::Connection::transaction(c, |c| insert_one!(c, *new)));
+            let frontier = frontiers
+                .get_mut(&new.campaign_id)
+                .expect("every campaign of the batch was locked");
+            let before = frontier.clone();
+            let result =
+                diesel::Connection::transaction(&mut *c, |c| insert_one!(c, *new, &mut *frontier));
+            if result.is_err() {
+                // The savepoint rolled back its leaf: so does the frontier.
+                *frontier = before;
+            }
+            results.push(result);
+        }
+        for (campaign_id, frontier) in &frontiers {
+            crate::log_save!(&mut *c, *campaign_id, frontier)?;
         }
         Ok::<_, DbError>(results)
     })?;

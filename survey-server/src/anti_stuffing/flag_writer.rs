@@ -1,0 +1,55 @@
+//! Flags found after a response was stored (bursts) are written by a thread of their own, a
+//! batch at a time, so that a burst costs the write path one small transaction a few times a
+//! second instead of one per response. A crash can lose the last fraction of a second of such
+//! flags; the responses themselves are never at stake.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::db::{now_ms, quality, DbPool};
+
+/// How long the writer gathers flags before writing them.
+const GATHER: Duration = Duration::from_millis(200);
+
+pub struct FlagWriter {
+    queue: mpsc::Sender<(i32, &'static str)>,
+}
+
+impl FlagWriter {
+    pub fn start(pool: DbPool) -> FlagWriter {
+        let (queue, jobs) = mpsc::channel::<(i32, &'static str)>();
+        let started = std::thread::Builder::new()
+            .name("minyi-flags".into())
+            .spawn(move || {
+                while let Ok(first) = jobs.recv() {
+                    std::thread::sleep(GATHER);
+                    let mut batch = vec![first];
+                    batch.extend(jobs.try_iter());
+                    for flag in [super::flags::BURST] {
+                        let ids: Vec<i32> = batch
+                            .iter()
+                            .filter(|(_, f)| *f == flag)
+                            .map(|(id, _)| *id)
+                            .collect();
+                        let written = pool
+                            .get()
+                            .map_err(Into::into)
+                            .and_then(|mut c| quality::flag(&mut c, &ids, flag, now_ms()));
+                        if let Err(e) = written {
+                            tracing::error!(error = %e, count = ids.len(), "writing {flag} flags failed");
+                        }
+                    }
+                }
+            });
+        if let Err(e) = started {
+            tracing::error!(error = %e, "the flag writer did not start");
+        }
+        FlagWriter { queue }
+    }
+
+    pub fn flag(&self, ids: &[i32], flag: &'static str) {
+        for id in ids {
+            let _ = self.queue.send((*id, flag));
+        }
+    }
+}
