@@ -4,7 +4,7 @@
 //! stored twice, `PRAGMA integrity_check` is ok, and the integrity log verifies.
 //!
 //! `MINYI_CRASH_CYCLES` sets the number of cycles (default 4 in CI; the documented long run
-//! is 100). The negative control runs the server with `MINYI_TEST_ACK_BEFORE_COMMIT=1` (debug
+//! is 100, see BENCHMARKS.md). The negative control runs the server with `MINYI_TEST_ACK_BEFORE_COMMIT=1` (debug
 //! builds only), which acknowledges before committing, and proves the checks catch it.
 
 use std::collections::{HashMap, HashSet};
@@ -20,8 +20,15 @@ use survey_server::token::FormSigner;
 mod common;
 use common::{body, free_port, FORM, MARKER_ITEM};
 
+/// The server binary: this build's, or `MINYI_SERVER_BINARY` (a copy kept still for a long run
+/// while the tree is rebuilt).
+fn binary() -> String {
+    std::env::var("MINYI_SERVER_BINARY")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_survey-server").to_string())
+}
+
 fn start(db: &str, port: u16, ack_early: bool) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_survey-server"));
+    let mut cmd = Command::new(binary());
     cmd.args(["serve", "--database-url", db, "--port", &port.to_string()])
         .env("RUST_LOG", "error")
         // One client address hammering the server: rate limits off for this test.
@@ -161,7 +168,7 @@ fn check(db: &str, ledger: &Ledger) -> Result<usize, String> {
 async fn run_cycles(cycles: usize, ack_early: bool, seed: u64) -> Result<(usize, usize), String> {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db").to_str().unwrap().to_string();
-    let demo = Command::new(env!("CARGO_BIN_EXE_survey-server"))
+    let demo = Command::new(binary())
         .args(["demo", "--setup-only", "--database", &db])
         .env("RUST_LOG", "error")
         .output()
