@@ -1,0 +1,143 @@
+//! The integrity commands as an evaluator and an operator run them: the key printed at setup,
+//! heads fetched from a running server, the live database verified, a bundle verified offline
+//! — and each refusing what does not verify, with a non-zero exit.
+
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use minyi_questionnaire::{Questionnaire, DEFAULT_TOML};
+
+mod common;
+use common::{body, free_port, FORM};
+
+fn survey_server(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_survey-server"))
+        .args(args)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn token_in(html: &str) -> String {
+    let marker = r#"name="_t" value=""#;
+    let start = html.find(marker).expect("a form token") + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
+
+#[test]
+fn keys_heads_and_verification_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.db");
+    let db = db.to_str().unwrap();
+    let setup = survey_server(&["migrate", "--database-url", db]);
+    let printed = text(&setup);
+    let key = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("integrity log public key (give it to the evaluator): "))
+        .unwrap_or_else(|| panic!("migrate prints the key: {printed}"))
+        .trim()
+        .to_string();
+    assert_eq!(key.len(), 64);
+    assert!(survey_server(&["demo", "--setup-only", "--database", db])
+        .status
+        .success());
+    let again = survey_server(&["log", "key", "--database-url", db]);
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout).trim(),
+        key,
+        "one key"
+    );
+
+    // A running server takes three responses; the evaluator fetches its head.
+    let port = free_port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_survey-server"))
+        .args(["serve", "--database-url", db, "--port", &port.to_string()])
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while client.get(format!("{base}/healthz")).send().is_err() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let q = Questionnaire::parse(DEFAULT_TOML).unwrap();
+    for i in 0..3 {
+        let html = client
+            .get(format!("{base}{FORM}"))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        let sent = client
+            .post(format!("{base}{FORM}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body(&q, &token_in(&html), "命令行", i))
+            .send()
+            .unwrap();
+        assert_eq!(sent.status(), 303);
+    }
+    let signed = survey_server(&["log", "heads", "2025-final", "--sign", "--database-url", db]);
+    assert!(
+        text(&signed).contains("\"tree_size\":3"),
+        "{}",
+        text(&signed)
+    );
+    let heads = dir.path().join("heads.jsonl");
+    let heads = heads.to_str().unwrap();
+    let fetched = survey_server(&[
+        "log",
+        "fetch",
+        &base,
+        "2025-final",
+        "--key",
+        &key,
+        "--into",
+        heads,
+    ]);
+    assert!(fetched.status.success(), "{}", text(&fetched));
+    assert!(text(&fetched).contains("held head: 3 responses"));
+    assert_eq!(std::fs::read_to_string(heads).unwrap().lines().count(), 1);
+    let stranger = "11".repeat(32);
+    let refused = survey_server(&[
+        "log",
+        "fetch",
+        &base,
+        "2025-final",
+        "--key",
+        &stranger,
+        "--into",
+        heads,
+    ]);
+    assert!(
+        !refused.status.success(),
+        "a head that does not verify is refused"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let verified = survey_server(&["verify", "--database-url", db, "--key", &key]);
+    assert!(verified.status.success(), "{}", text(&verified));
+    assert!(text(&verified).contains("2025-final: ok — 3 responses match the log"));
+    let wrong_key = survey_server(&["verify", "--database-url", db, "--key", &stranger]);
+    assert!(!wrong_key.status.success());
+    assert!(
+        text(&wrong_key).contains("signature does not verify"),
+        "{}",
+        text(&wrong_key)
+    );
+}
