@@ -25,19 +25,13 @@ impl FlagWriter {
                     std::thread::sleep(GATHER);
                     let mut batch = vec![first];
                     batch.extend(jobs.try_iter());
-                    for flag in [super::flags::BURST] {
-                        let ids: Vec<i32> = batch
-                            .iter()
-                            .filter(|(_, f)| *f == flag)
-                            .map(|(id, _)| *id)
-                            .collect();
-                        let written = pool
-                            .get()
-                            .map_err(Into::into)
-                            .and_then(|mut c| quality::flag(&mut c, &ids, flag, now_ms()));
-                        if let Err(e) = written {
-                            tracing::error!(error = %e, count = ids.len(), "writing {flag} flags failed");
-                        }
+                    let ids: Vec<i32> = batch.iter().map(|(id, _)| *id).collect();
+                    let flag = super::flags::BURST;
+                    let written = pool
+                        .get()
+                        .and_then(|mut c| quality::flag(&mut c, &ids, flag, now_ms()));
+                    if let Err(e) = written {
+                        tracing::error!(error = %e, count = ids.len(), "writing {flag} flags failed");
                     }
                 }
             });

@@ -218,9 +218,10 @@ pub fn store_batch(
         // so ids rise in leaf order), kept in memory, and saved once at the end.
         let mut frontiers = std::collections::BTreeMap::new();
         for new in batch {
-            if !frontiers.contains_key(&new.campaign_id) {
-                let frontier = crate::log_lock!(&mut *c, new.campaign_id)?;
-                frontiers.insert(new.campaign_id, frontier);
+            if let std::collections::btree_map::Entry::Vacant(slot) =
+                frontiers.entry(new.campaign_id)
+            {
+                slot.insert(crate::log_lock!(&mut *c, new.campaign_id)?);
             }
         }
         let mut results = Vec::with_capacity(batch.len());
