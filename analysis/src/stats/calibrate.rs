@@ -107,12 +107,36 @@ impl Margin {
 }
 
 /// How a calibrated design turns a linearized variable into the residuals its variance uses.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub(crate) enum Calibration {
     /// Post-strata: each row's post-stratum and their count.
     PostStrata { groups: Vec<usize>, count: usize },
-    /// Raking: each margin's rows' levels and level count.
-    Raking { margins: Vec<(Vec<usize>, usize)> },
+    /// Raking: each margin's rows' levels and level count, and the orthonormal basis of
+    /// their indicator columns for the weights it was first used with (a batch computes
+    /// thousands of SEs on one design; rebuilding the basis each time dominated the run).
+    Raking {
+        margins: Vec<(Vec<usize>, usize)>,
+        basis: std::sync::OnceLock<(Vec<f64>, Vec<Vec<f64>>)>,
+    },
+}
+
+/// Equal when they calibrate the same way (the cached basis aside).
+impl PartialEq for Calibration {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (
+                Calibration::PostStrata { groups, count },
+                Calibration::PostStrata {
+                    groups: g,
+                    count: c,
+                },
+            ) => groups == g && count == c,
+            (Calibration::Raking { margins, .. }, Calibration::Raking { margins: m, .. }) => {
+                margins == m
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Calibration {
@@ -133,7 +157,15 @@ impl Calibration {
                     .map(|((&g, &zi), &w)| zi - w * z_sums[g] / w_sums[g])
                     .collect()
             }
-            Calibration::Raking { margins } => wls_residuals(margins, weights, z),
+            Calibration::Raking { margins, basis } => {
+                let cached =
+                    basis.get_or_init(|| (weights.to_vec(), raking_basis(margins, weights)));
+                if cached.0 == weights {
+                    project(&cached.1, weights, z)
+                } else {
+                    project(&raking_basis(margins, weights), weights, z)
+                }
+            }
         }
     }
 }
@@ -144,14 +176,29 @@ impl Calibration {
 /// The columns are collinear (each margin's indicators add up to 1), so they are
 /// orthonormalised in the `w`-weighted inner product by Gram–Schmidt (twice, for stability),
 /// dropping a column that is already in the span of the others.
-fn wls_residuals(margins: &[(Vec<usize>, usize)], weights: &[f64], z: &[f64]) -> Vec<f64> {
-    let dot = |a: &[f64], b: &[f64]| -> f64 {
-        a.iter()
-            .zip(b)
-            .zip(weights)
-            .map(|((x, y), w)| w * x * y)
-            .sum()
-    };
+fn project(basis: &[Vec<f64>], weights: &[f64], z: &[f64]) -> Vec<f64> {
+    let dot = |a: &[f64], b: &[f64]| weighted_dot(weights, a, b);
+    let mut u: Vec<f64> = z.iter().zip(weights).map(|(zi, w)| zi / w).collect();
+    for _ in 0..2 {
+        for q in basis {
+            let c = dot(q, &u);
+            u.iter_mut().zip(q).for_each(|(x, qi)| *x -= c * qi);
+        }
+    }
+    u.iter().zip(weights).map(|(r, w)| r * w).collect()
+}
+
+fn weighted_dot(weights: &[f64], a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .zip(weights)
+        .map(|((x, y), w)| w * x * y)
+        .sum()
+}
+
+/// The margins' indicator columns orthonormalised in the `w`-weighted inner product.
+fn raking_basis(margins: &[(Vec<usize>, usize)], weights: &[f64]) -> Vec<Vec<f64>> {
+    let dot = |a: &[f64], b: &[f64]| weighted_dot(weights, a, b);
     let mut basis: Vec<Vec<f64>> = Vec::new();
     for (levels, count) in margins {
         for level in 0..*count {
@@ -176,14 +223,7 @@ fn wls_residuals(margins: &[(Vec<usize>, usize)], weights: &[f64], z: &[f64]) ->
             }
         }
     }
-    let mut u: Vec<f64> = z.iter().zip(weights).map(|(zi, w)| zi / w).collect();
-    for _ in 0..2 {
-        for q in &basis {
-            let c = dot(q, &u);
-            u.iter_mut().zip(q).for_each(|(x, qi)| *x -= c * qi);
-        }
-    }
-    u.iter().zip(weights).map(|(r, w)| r * w).collect()
+    basis
 }
 
 /// Post-stratifies `design` to a margin's population totals (R: `postStratify`):
@@ -259,6 +299,7 @@ pub fn rake(design: &Design, margins: &[Margin]) -> Result<Design, AnalysisError
         return Err(worst_margin(margins, &weights));
     }
     let calibration = Calibration::Raking {
+        basis: std::sync::OnceLock::new(),
         margins: margins
             .iter()
             .map(|m| (m.levels.clone(), m.totals.len()))

@@ -1,0 +1,139 @@
+//! An export bundle: verified against the evaluator's key and held heads before a row is
+//! read; its `responses.csv` read with the bundle's fixed columns.
+
+use std::io::Read;
+use std::path::Path;
+
+use minyi_integrity::bundle::verify_bundle;
+use minyi_integrity::{PublicKey, SignedHead};
+use polars::prelude::DataFrame;
+use serde::Serialize;
+
+use super::table::bundle_csv;
+use super::InputError;
+use crate::config::{Batch, ColumnMap};
+
+/// How an input was verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerificationStatus {
+    /// The bundle's log, head and rows all check out.
+    Verified,
+    /// The bundle was checked and something does not fit (used only by override).
+    Failed,
+    /// The bundle could not be checked (no key given, no head in it; used only by override).
+    Unverifiable,
+    /// A plain table: there is nothing to verify it against.
+    NotApplicable,
+}
+
+/// The verification of one input, for `manifest.json` and the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub status: VerificationStatus,
+    /// What does not fit, the first bad record first.
+    pub problems: Vec<String>,
+    /// The signed head the bundle was cut at.
+    pub head: Option<SignedHead>,
+    /// Whether the batch used the input only because `allow_unverified` is set.
+    pub overridden: bool,
+}
+
+impl Verification {
+    pub fn not_applicable() -> Self {
+        Verification {
+            status: VerificationStatus::NotApplicable,
+            problems: Vec::new(),
+            head: None,
+            overridden: false,
+        }
+    }
+}
+
+/// Loads the held heads named by the batch (a JSON array of signed heads).
+pub fn held_heads(batch: &Batch) -> Result<Vec<SignedHead>, String> {
+    let Some(path) = &batch.held_heads else {
+        return Ok(Vec::new());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Verifies a bundle; an unverified one is an error unless the batch allows it.
+pub fn verify(batch: &Batch, path: &Path) -> Result<Verification, InputError> {
+    let file = path.display().to_string();
+    let outcome = match &batch.public_key {
+        None => Err("no public_key is configured".to_string()),
+        Some(hex) => match PublicKey::from_hex(hex) {
+            Err(e) => Err(e.to_string()),
+            Ok(key) => {
+                let held = held_heads(batch).map_err(|message| InputError::Unreadable {
+                    file: file.clone(),
+                    message,
+                })?;
+                verify_bundle(path, &key, &held).map_err(|e| e.to_string())
+            }
+        },
+    };
+    let verification = match outcome {
+        Ok(report) => Verification {
+            status: if report.ok() {
+                VerificationStatus::Verified
+            } else {
+                VerificationStatus::Failed
+            },
+            problems: report.problems.iter().map(|p| p.to_string()).collect(),
+            head: Some(report.head),
+            overridden: false,
+        },
+        Err(reason) => Verification {
+            status: VerificationStatus::Unverifiable,
+            problems: vec![reason],
+            head: minyi_integrity::bundle::head_of(path).ok(),
+            overridden: false,
+        },
+    };
+    if verification.status == VerificationStatus::Verified {
+        return Ok(verification);
+    }
+    if !batch.allow_unverified {
+        return Err(InputError::Unverified {
+            file,
+            reason: verification.problems.join("; "),
+        });
+    }
+    Ok(Verification {
+        overridden: true,
+        ..verification
+    })
+}
+
+/// `responses.csv` as text columns, and the mapping of its fixed columns (a configured
+/// stratum or weight column is kept).
+pub fn responses(path: &Path, columns: &ColumnMap) -> Result<(DataFrame, ColumnMap), InputError> {
+    let file = path.display().to_string();
+    let unreadable = |message: String| InputError::Unreadable {
+        file: file.clone(),
+        message,
+    };
+    let handle = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(handle).map_err(|e| unreadable(e.to_string()))?;
+    let mut bytes = Vec::new();
+    zip.by_name("responses.csv")
+        .map_err(|_| unreadable("the bundle has no responses.csv".into()))?
+        .read_to_end(&mut bytes)
+        .map_err(|e| unreadable(e.to_string()))?;
+    let frame = bundle_csv(&bytes, path)?;
+    let fixed = ColumnMap {
+        unit: Some("unit".into()),
+        respondent_type: Some("respondent_type".into()),
+        stratum: columns.stratum.clone(),
+        weight: columns.weight.clone(),
+        duration: Some("duration_seconds".into()),
+        submitted: Some("submitted_at".into()),
+        source: Some("site".into()),
+        version: Some("questionnaire_version".into()),
+        id: Some("response_id".into()),
+    };
+    Ok((frame, fixed))
+}

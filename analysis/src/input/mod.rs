@@ -1,0 +1,225 @@
+//! A wave's data, read and typed once: an export bundle (verified first with
+//! `minyi-integrity`) or a CSV/XLSX/Parquet table with a column mapping. Bad input stops the
+//! batch with an [`InputError`] naming the file and the row or column.
+
+mod bundle;
+mod table;
+mod typed;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use minyi_questionnaire::Questionnaire;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub use bundle::{held_heads, Verification, VerificationStatus};
+pub use table::Format;
+
+use crate::config::{Batch, WaveConfig};
+
+/// Why a wave could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{file}: cannot read: {message}")]
+    Unreadable { file: String, message: String },
+    #[error("{file}: unknown format (expected .zip, .csv, .xlsx or .parquet)")]
+    UnknownFormat { file: String },
+    #[error("{file}: {key} names column {column:?}, which the file does not have")]
+    MissingColumn {
+        file: String,
+        key: String,
+        column: String,
+    },
+    #[error("{file}: {item:?} is not an item of the questionnaire")]
+    UnknownItem { file: String, item: String },
+    #[error("{file}: row {row}, column {column:?}: {message}")]
+    BadValue {
+        file: String,
+        row: usize,
+        column: String,
+        message: String,
+    },
+    #[error("{file}: the bundle is not verified ({reason}); set allow_unverified = true to use it anyway, and the report will say so")]
+    Unverified { file: String, reason: String },
+    #[error("{file}: the file has no rows")]
+    Empty { file: String },
+}
+
+/// One item's answers, typed by its kind; `None` is unanswered or 不了解/不适用.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answers {
+    /// Likert 1–5 or 0–10.
+    Score(Vec<Option<f64>>),
+    YesNo(Vec<Option<bool>>),
+    Choice(Vec<Option<String>>),
+    Multi(Vec<Vec<String>>),
+    Text(Vec<Option<String>>),
+}
+
+/// A wave's rows, column by column.
+#[derive(Debug, Clone)]
+pub struct WaveData {
+    pub label: String,
+    pub id: Vec<String>,
+    pub unit: Vec<String>,
+    pub respondent_type: Vec<Option<String>>,
+    pub stratum: Vec<String>,
+    pub weight: Option<Vec<f64>>,
+    pub duration: Vec<Option<f64>>,
+    /// Seconds since 1970.
+    pub submitted: Vec<Option<i64>>,
+    pub source: Vec<String>,
+    pub version: Vec<String>,
+    pub answers: BTreeMap<String, Answers>,
+    /// Flags set by the server at collection (device repeat, honeypot, burst). Bundles do not
+    /// carry them yet; this is where they will land.
+    pub server_flags: Vec<Vec<String>>,
+}
+
+impl WaveData {
+    pub fn rows(&self) -> usize {
+        self.unit.len()
+    }
+
+    /// The scores of a Likert or 0–10 item (all `None` when the wave lacks it).
+    pub fn scores(&self, item: &str) -> Vec<Option<f64>> {
+        match self.answers.get(item) {
+            Some(Answers::Score(v)) => v.clone(),
+            Some(Answers::YesNo(v)) => v.iter().map(|b| b.map(f64::from)).collect(),
+            _ => vec![None; self.rows()],
+        }
+    }
+
+    /// The values of a grouping variable: `unit`, `respondent_type` or a single-choice item.
+    pub fn variable(&self, name: &str) -> Vec<Option<String>> {
+        match name {
+            "unit" => self.unit.iter().cloned().map(Some).collect(),
+            "respondent_type" => self.respondent_type.clone(),
+            "stratum" => self.stratum.iter().cloned().map(Some).collect(),
+            item => match self.answers.get(item) {
+                Some(Answers::Choice(v)) => v.clone(),
+                _ => vec![None; self.rows()],
+            },
+        }
+    }
+
+    /// Keeps only the rows where `keep` is true.
+    pub fn filter(&self, keep: &[bool]) -> WaveData {
+        fn pick<T: Clone>(v: &[T], keep: &[bool]) -> Vec<T> {
+            v.iter()
+                .zip(keep)
+                .filter(|(_, &k)| k)
+                .map(|(x, _)| x.clone())
+                .collect()
+        }
+        let answers = self
+            .answers
+            .iter()
+            .map(|(id, a)| {
+                let a = match a {
+                    Answers::Score(v) => Answers::Score(pick(v, keep)),
+                    Answers::YesNo(v) => Answers::YesNo(pick(v, keep)),
+                    Answers::Choice(v) => Answers::Choice(pick(v, keep)),
+                    Answers::Multi(v) => Answers::Multi(pick(v, keep)),
+                    Answers::Text(v) => Answers::Text(pick(v, keep)),
+                };
+                (id.clone(), a)
+            })
+            .collect();
+        WaveData {
+            label: self.label.clone(),
+            id: pick(&self.id, keep),
+            unit: pick(&self.unit, keep),
+            respondent_type: pick(&self.respondent_type, keep),
+            stratum: pick(&self.stratum, keep),
+            weight: self.weight.as_ref().map(|w| pick(w, keep)),
+            duration: pick(&self.duration, keep),
+            submitted: pick(&self.submitted, keep),
+            source: pick(&self.source, keep),
+            version: pick(&self.version, keep),
+            answers,
+            server_flags: pick(&self.server_flags, keep),
+        }
+    }
+}
+
+/// What the report says about an input.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputRecord {
+    pub wave: String,
+    pub path: String,
+    pub format: Format,
+    pub sha256: String,
+    pub rows: usize,
+    pub verification: Verification,
+}
+
+/// Reads one wave: verifies a bundle first, then types every mapped column.
+pub fn read_wave(
+    batch: &Batch,
+    wave: &WaveConfig,
+    questionnaire: &Questionnaire,
+) -> Result<(WaveData, InputRecord), InputError> {
+    let path = wave.input.path.as_path();
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| InputError::Unreadable {
+        file: file.clone(),
+        message: e.to_string(),
+    })?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    drop(bytes);
+    let format = Format::of(path).ok_or(InputError::UnknownFormat { file: file.clone() })?;
+    let (frame, columns, verification) = match format {
+        Format::Bundle => {
+            let verification = bundle::verify(batch, path)?;
+            let (frame, columns) = bundle::responses(path, &wave.input.columns)?;
+            (frame, columns, verification)
+        }
+        Format::Csv => (
+            table::read_csv(path)?,
+            wave.input.columns.clone(),
+            Verification::not_applicable(),
+        ),
+        Format::Xlsx => (
+            table::read_xlsx(path, wave.input.sheet.as_deref())?,
+            wave.input.columns.clone(),
+            Verification::not_applicable(),
+        ),
+        Format::Parquet => (
+            table::read_parquet(path)?,
+            wave.input.columns.clone(),
+            Verification::not_applicable(),
+        ),
+    };
+    if format == Format::Bundle {
+        let fixed = minyi_integrity::bundle::FIXED_COLUMNS;
+        for name in frame.get_column_names() {
+            if !fixed.contains(&name.as_str()) && questionnaire.item(name).is_none() {
+                return Err(InputError::UnknownItem {
+                    file,
+                    item: name.to_string(),
+                });
+            }
+        }
+    }
+    if frame.height() == 0 {
+        return Err(InputError::Empty { file });
+    }
+    let resolved = typed::resolve(&frame, &file, &columns, &wave.input.items, questionnaire)?;
+    let data = typed::typed(&frame, path, &wave.label, &resolved, questionnaire)?;
+    let record = InputRecord {
+        wave: wave.label.clone(),
+        path: file,
+        format,
+        sha256,
+        rows: data.rows(),
+        verification,
+    };
+    Ok((data, record))
+}
+
+/// Whether `path` has a known input format (for `analysis check`).
+pub fn known_format(path: &Path) -> bool {
+    Format::of(path).is_some()
+}

@@ -1,0 +1,309 @@
+//! Typing a text table against the questionnaire and the column mapping: every answer parsed
+//! once, every bad value stopping the batch with its file, row and column.
+//! Rows count from 1, the header excluded (row 1 is a CSV file's second line).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use minyi_questionnaire::{Item, ItemKind, Questionnaire};
+use polars::prelude::*;
+
+use super::table::cell;
+use super::{Answers, InputError, WaveData};
+use crate::config::ColumnMap;
+
+/// Which column holds what, resolved against a table's header.
+pub struct Resolved {
+    pub columns: ColumnMap,
+    /// Item id → column name, for every questionnaire item found in the table.
+    pub items: BTreeMap<String, String>,
+}
+
+/// Resolves the mapping: mapped items must be questionnaire items and mapped columns must
+/// exist; unmapped items are taken from a column named by their id when there is one.
+pub fn resolve(
+    frame: &DataFrame,
+    file: &str,
+    columns: &ColumnMap,
+    mapped_items: &BTreeMap<String, String>,
+    questionnaire: &Questionnaire,
+) -> Result<Resolved, InputError> {
+    let header: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let has = |name: &str| header.iter().any(|h| h == name);
+    let require = |key: &str, name: &Option<String>| match name {
+        Some(name) if !has(name) => Err(InputError::MissingColumn {
+            file: file.to_string(),
+            key: key.to_string(),
+            column: name.clone(),
+        }),
+        _ => Ok(()),
+    };
+    if columns.unit.is_none() {
+        return Err(InputError::MissingColumn {
+            file: file.to_string(),
+            key: "columns.unit".into(),
+            column: "(not mapped)".into(),
+        });
+    }
+    for (key, name) in [
+        ("columns.unit", &columns.unit),
+        ("columns.respondent_type", &columns.respondent_type),
+        ("columns.stratum", &columns.stratum),
+        ("columns.weight", &columns.weight),
+        ("columns.duration", &columns.duration),
+        ("columns.submitted", &columns.submitted),
+        ("columns.source", &columns.source),
+        ("columns.version", &columns.version),
+        ("columns.id", &columns.id),
+    ] {
+        require(key, name)?;
+    }
+    let mut items = BTreeMap::new();
+    for (item, column) in mapped_items {
+        if questionnaire.item(item).is_none() {
+            return Err(InputError::UnknownItem {
+                file: file.to_string(),
+                item: item.clone(),
+            });
+        }
+        require(&format!("items.{item}"), &Some(column.clone()))?;
+        items.insert(item.clone(), column.clone());
+    }
+    for (_, item) in questionnaire.items() {
+        if !items.contains_key(&item.id) && has(&item.id) {
+            items.insert(item.id.clone(), item.id.clone());
+        }
+    }
+    Ok(Resolved {
+        columns: columns.clone(),
+        items,
+    })
+}
+
+/// Parses every mapped column of `frame` into a wave.
+pub fn typed(
+    frame: &DataFrame,
+    path: &Path,
+    label: &str,
+    resolved: &Resolved,
+    questionnaire: &Questionnaire,
+) -> Result<WaveData, InputError> {
+    let file = path.display().to_string();
+    let rows = frame.height();
+    let text = |name: &str| -> Result<&StringChunked, InputError> {
+        frame
+            .column(name)
+            .and_then(|c| c.str())
+            .map_err(|e| InputError::Unreadable {
+                file: file.clone(),
+                message: e.to_string(),
+            })
+    };
+    let optional_text = |name: &Option<String>| -> Result<Vec<Option<String>>, InputError> {
+        Ok(match name {
+            Some(name) => {
+                let column = text(name)?;
+                (0..rows)
+                    .map(|r| cell(column, r).map(String::from))
+                    .collect()
+            }
+            None => vec![None; rows],
+        })
+    };
+    let bad = |row: usize, column: &str, message: String| InputError::BadValue {
+        file: file.clone(),
+        row: row + 1,
+        column: column.to_string(),
+        message,
+    };
+    let c = &resolved.columns;
+    let unit_column = c.unit.clone().unwrap_or_default();
+    let unit = optional_text(&c.unit)?
+        .into_iter()
+        .enumerate()
+        .map(|(r, u)| u.ok_or_else(|| bad(r, &unit_column, "the unit is empty".into())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let stratum = match &c.stratum {
+        Some(name) => optional_text(&c.stratum)?
+            .into_iter()
+            .enumerate()
+            .map(|(r, s)| s.ok_or_else(|| bad(r, name, "the stratum is empty".into())))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => unit.clone(),
+    };
+    let numbers = |name: &Option<String>, what: &str, positive: bool| {
+        optional_text(name)?
+            .into_iter()
+            .enumerate()
+            .map(|(r, v)| match v {
+                None => Ok(None),
+                Some(v) => match v.parse::<f64>() {
+                    Ok(x) if x.is_finite() && (x > 0.0 || (!positive && x >= 0.0)) => Ok(Some(x)),
+                    _ => Err(bad(
+                        r,
+                        name.as_deref().unwrap_or_default(),
+                        format!("{what} {v:?} is not a number ≥ 0"),
+                    )),
+                },
+            })
+            .collect::<Result<Vec<Option<f64>>, InputError>>()
+    };
+    let weight = match &c.weight {
+        Some(name) => Some(
+            numbers(&c.weight, "the weight", true)?
+                .into_iter()
+                .enumerate()
+                .map(|(r, w)| w.ok_or_else(|| bad(r, name, "the weight is empty".into())))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        None => None,
+    };
+    let duration = numbers(&c.duration, "the duration", false)?;
+    let submitted = optional_text(&c.submitted)?
+        .into_iter()
+        .enumerate()
+        .map(|(r, v)| match v {
+            None => Ok(None),
+            Some(v) => parse_time(&v).map(Some).ok_or_else(|| {
+                bad(
+                    r,
+                    c.submitted.as_deref().unwrap_or_default(),
+                    format!("{v:?} is not a time (RFC 3339 or YYYY-MM-DD HH:MM:SS)"),
+                )
+            }),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut answers = BTreeMap::new();
+    for (id, column) in &resolved.items {
+        let item = questionnaire
+            .item(id)
+            .ok_or_else(|| InputError::UnknownItem {
+                file: file.clone(),
+                item: id.clone(),
+            })?;
+        let values = text(column)?;
+        let parsed =
+            parse_item(item, values, rows).map_err(|(row, message)| bad(row, column, message))?;
+        answers.insert(id.clone(), parsed);
+    }
+    let respondent_type = match &c.respondent_type {
+        Some(_) => optional_text(&c.respondent_type)?,
+        None => match answers.get("respondent_type") {
+            Some(Answers::Choice(v)) => v.clone(),
+            _ => vec![None; rows],
+        },
+    };
+    let id = optional_text(&c.id)?
+        .into_iter()
+        .enumerate()
+        .map(|(r, v)| v.unwrap_or_else(|| (r + 1).to_string()))
+        .collect();
+    let or = |v: Vec<Option<String>>, default: &str| -> Vec<String> {
+        v.into_iter()
+            .map(|s| s.unwrap_or_else(|| default.to_string()))
+            .collect()
+    };
+    Ok(WaveData {
+        label: label.to_string(),
+        id,
+        unit,
+        respondent_type,
+        stratum,
+        weight,
+        duration,
+        submitted,
+        source: or(optional_text(&c.source)?, ""),
+        version: or(optional_text(&c.version)?, &questionnaire.version),
+        answers,
+        server_flags: vec![Vec::new(); rows],
+    })
+}
+
+/// Seconds since 1970 from RFC 3339 or `YYYY-MM-DD HH:MM:SS` (taken as UTC).
+fn parse_time(v: &str) -> Option<i64> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(v) {
+        return Some(t.timestamp());
+    }
+    chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S")
+        .ok()
+        .map(|t| t.and_utc().timestamp())
+}
+
+/// One item's column, typed by its kind. `Err((row, message))` at the first bad value.
+fn parse_item(
+    item: &Item,
+    values: &StringChunked,
+    rows: usize,
+) -> Result<Answers, (usize, String)> {
+    let each = |f: &dyn Fn(&str) -> Result<Option<f64>, String>| {
+        (0..rows)
+            .map(|r| match cell(values, r) {
+                None => Ok(None),
+                Some(v) => f(v).map_err(|m| (r, m)),
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let score = |low: f64, high: f64, allow_na: bool| {
+        move |v: &str| -> Result<Option<f64>, String> {
+            if allow_na && (v == "na" || v == "不了解" || v == "不适用") {
+                return Ok(None);
+            }
+            match v.parse::<f64>() {
+                Ok(x) if x.fract() == 0.0 && (low..=high).contains(&x) => Ok(Some(x)),
+                _ => Err(format!("{v:?} is outside the scale {low}–{high}")),
+            }
+        }
+    };
+    Ok(match &item.kind {
+        ItemKind::Likert5 { .. } => Answers::Score(each(&score(1.0, 5.0, true))?),
+        ItemKind::Scale10 { .. } => Answers::Score(each(&score(0.0, 10.0, false))?),
+        ItemKind::YesNo { .. } => Answers::YesNo(
+            each(&|v| match v {
+                "yes" | "是" | "1" => Ok(Some(1.0)),
+                "no" | "否" | "0" => Ok(Some(0.0)),
+                "na" | "记不清" | "不适用" => Ok(None),
+                _ => Err(format!("{v:?} is not yes, no or na")),
+            })?
+            .into_iter()
+            .map(|v| v.map(|x| x == 1.0))
+            .collect(),
+        ),
+        ItemKind::Single { options } => {
+            let known = |v: &str| options.iter().any(|o| o.code == v);
+            Answers::Choice(
+                (0..rows)
+                    .map(|r| match cell(values, r) {
+                        None => Ok(None),
+                        Some(v) if known(v) => Ok(Some(v.to_string())),
+                        Some(v) => Err((r, format!("{v:?} is not an option of {}", item.id))),
+                    })
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        ItemKind::Multi { options, .. } => Answers::Multi(
+            (0..rows)
+                .map(|r| {
+                    let codes: Vec<String> = cell(values, r)
+                        .map(|v| v.split(';').map(|c| c.trim().to_string()).collect())
+                        .unwrap_or_default();
+                    match codes
+                        .iter()
+                        .find(|c| !options.iter().any(|o| &o.code == *c))
+                    {
+                        Some(c) => Err((r, format!("{c:?} is not an option of {}", item.id))),
+                        None => Ok(codes),
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        ItemKind::Text { .. } => Answers::Text(
+            (0..rows)
+                .map(|r| cell(values, r).map(String::from))
+                .collect(),
+        ),
+    })
+}

@@ -1,0 +1,87 @@
+//! `analysis`: run a batch, check a batch file, make demo data.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use minyi_analysis::config::Batch;
+use minyi_analysis::{check, demo, output, run};
+
+#[derive(Parser)]
+#[command(
+    name = "analysis",
+    about = "minyi's analysis: the indicators of the 2025 goal assessment"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a batch and write every table into DIR.
+    Run {
+        #[arg(long)]
+        config: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check a batch file without running it, naming every problem.
+    Check { config: PathBuf },
+    /// Write two synthetic waves (CSV) into DIR.
+    DemoData {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    match try_main() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn try_main() -> anyhow::Result<ExitCode> {
+    match Cli::parse().command {
+        Command::Run { config, out } => {
+            let batch = Batch::load(&config)?;
+            let tables = run::run(&batch, true)?;
+            output::write(&out, &batch, &tables)?;
+            if let Some(v) = &tables.verdict {
+                println!("{}", v.sentence_zh);
+                println!("{}", v.sentence_en);
+            }
+            for input in &tables.inputs {
+                println!(
+                    "input {} ({} rows): {:?}",
+                    input.path, input.rows, input.verification.status
+                );
+            }
+            println!("tables written to {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { config } => {
+            let batch = Batch::load(&config)?;
+            let problems = check::check(&batch);
+            if problems.is_empty() {
+                println!("{}: no problems", config.display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            eprintln!("{}: {} problem(s)", config.display(), problems.len());
+            for p in problems {
+                eprintln!("  - {p}");
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Command::DemoData { out } => {
+            let (base, fin) = demo::write_demo_data(&out).context("writing the demo waves")?;
+            println!("{}\n{}", base.display(), fin.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Open-text answers: Chinese word segmentation (jieba) and keyword counts per unit, with the
+//! stop-word list in `stopwords_zh.txt`. Words of one character and tokens without a letter
+//! (punctuation, numbers) are left out.
+
+use std::collections::{BTreeMap, HashSet};
+
+use jieba_rs::Jieba;
+use serde::Serialize;
+
+/// The shipped stop words.
+pub const STOPWORDS: &str = include_str!("stopwords_zh.txt");
+
+/// How many keywords per unit `keywords.csv` keeps.
+pub const TOP_WORDS: usize = 20;
+
+/// Segments text and counts keywords.
+pub struct Keywords {
+    jieba: Jieba,
+    stop: HashSet<String>,
+}
+
+impl Default for Keywords {
+    fn default() -> Self {
+        Keywords::new()
+    }
+}
+
+impl Keywords {
+    pub fn new() -> Self {
+        let stop = STOPWORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(String::from)
+            .collect();
+        Keywords {
+            jieba: Jieba::new(),
+            stop,
+        }
+    }
+
+    /// The keywords of one answer, in order, stop words and one-character words left out.
+    pub fn words<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        self.jieba
+            .cut(text, true)
+            .into_iter()
+            .map(|t| t.word.trim())
+            .filter(|w| w.chars().count() > 1)
+            .filter(|w| w.chars().any(char::is_alphabetic))
+            .filter(|w| !self.stop.contains(*w))
+            .collect()
+    }
+
+    /// Counts per word over many answers, most frequent first (ties by word), at most `top`.
+    pub fn top<'a>(
+        &self,
+        texts: impl Iterator<Item = &'a str>,
+        top: usize,
+    ) -> Vec<(String, usize)> {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for text in texts {
+            for word in self.words(text) {
+                *counts.entry(word.to_string()).or_default() += 1;
+            }
+        }
+        let mut ranked: Vec<(String, usize)> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        ranked.truncate(top);
+        ranked
+    }
+}
+
+/// One row of `keywords.csv`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct KeywordRow {
+    pub wave: String,
+    pub unit: String,
+    pub item: String,
+    pub rank: usize,
+    pub word: String,
+    pub count: usize,
+    /// Answers with any text, in the unit.
+    pub answers: usize,
+}

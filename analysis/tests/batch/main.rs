@@ -1,0 +1,9 @@
+//! Batches end to end: a small hand-checkable batch, bad inputs naming file/row/column,
+//! `analysis check` listing problems, bundles refused unless overridden, the demo batch.
+
+mod bad_input;
+mod bundle;
+mod check;
+mod demo;
+mod helpers;
+mod small;
