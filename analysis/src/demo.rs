@@ -236,3 +236,23 @@ pub fn write_demo_data(dir: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
     std::fs::write(&fin, wave_csv(&q, 2025, true, 15))?;
     Ok((base, fin))
 }
+
+/// The shipped demo batch file (`batches/demo.toml`).
+pub const DEMO_BATCH: &str = include_str!("../../batches/demo.toml");
+
+/// Writes a self-contained demo batch into `dir`: the default questionnaire, the two
+/// synthetic waves in `demo-data/` and `demo.toml` pointing at them; returns the batch path.
+pub fn write_demo_batch(dir: &Path) -> std::io::Result<PathBuf> {
+    write_demo_data(&dir.join("demo-data"))?;
+    std::fs::write(
+        dir.join("questionnaire.toml"),
+        minyi_questionnaire::DEFAULT_TOML,
+    )?;
+    let batch = DEMO_BATCH.replace(
+        "questionnaire = \"../questionnaires/default.toml\"",
+        "questionnaire = \"questionnaire.toml\"",
+    );
+    let path = dir.join("demo.toml");
+    std::fs::write(&path, batch)?;
+    Ok(path)
+}

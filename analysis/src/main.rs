@@ -34,6 +34,11 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Generate the demo waves and batch into DIR/batch and run it, writing the tables to DIR.
+    Demo {
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
@@ -48,22 +53,12 @@ fn main() -> ExitCode {
 
 fn try_main() -> anyhow::Result<ExitCode> {
     match Cli::parse().command {
-        Command::Run { config, out } => {
-            let batch = Batch::load(&config)?;
-            let tables = run::run(&batch, true)?;
-            output::write(&out, &batch, &tables)?;
-            if let Some(v) = &tables.verdict {
-                println!("{}", v.sentence_zh);
-                println!("{}", v.sentence_en);
-            }
-            for input in &tables.inputs {
-                println!(
-                    "input {} ({} rows): {:?}",
-                    input.path, input.rows, input.verification.status
-                );
-            }
-            println!("tables written to {}", out.display());
-            Ok(ExitCode::SUCCESS)
+        Command::Run { config, out } => run_batch(&config, &out),
+        Command::Demo { out } => {
+            let config =
+                demo::write_demo_batch(&out.join("batch")).context("writing the demo batch")?;
+            println!("synthetic demo batch: {}", config.display());
+            run_batch(&config, &out)
         }
         Command::Check { config } => {
             let batch = Batch::load(&config)?;
@@ -84,4 +79,22 @@ fn try_main() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn run_batch(config: &std::path::Path, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let batch = Batch::load(config)?;
+    let tables = run::run(&batch, true)?;
+    output::write(out, &batch, &tables)?;
+    if let Some(v) = &tables.verdict {
+        println!("{}", v.sentence_zh);
+        println!("{}", v.sentence_en);
+    }
+    for input in &tables.inputs {
+        println!(
+            "input {} ({} rows): {:?}",
+            input.path, input.rows, input.verification.status
+        );
+    }
+    println!("tables written to {}", out.display());
+    Ok(ExitCode::SUCCESS)
 }

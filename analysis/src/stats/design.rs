@@ -4,8 +4,8 @@
 //! `options(survey.lonely.psu = "adjust")`; [`Design::variance`] is what `svyrecvar` computes
 //! for such a design.
 
-use crate::stats::calibrate::Calibration;
 use crate::stats::error::{check_len, AnalysisError};
+use crate::stats::residuals::Calibration;
 
 /// A sample's strata and weights: per row a stratum index and a weight; per stratum an optional
 /// population size `N_h` (which brings in the finite-population correction).

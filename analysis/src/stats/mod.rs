@@ -35,6 +35,7 @@ mod proportion;
 mod quality;
 mod ranking;
 mod reliability;
+mod residuals;
 mod scores;
 mod trim;
 

@@ -5,5 +5,6 @@ mod bad_input;
 mod bundle;
 mod check;
 mod demo;
+mod formats;
 mod helpers;
 mod small;
