@@ -111,6 +111,15 @@ pub struct CriterionOut {
     pub verdict: &'static str,
 }
 
+/// A change between the waves with its SE and 95% interval.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangeOut {
+    pub estimate: f64,
+    pub se: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
 /// The overall index in one wave, as the verdict uses it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Level {
@@ -133,7 +142,7 @@ pub struct VerdictOut {
     pub base: Level,
     #[serde(rename = "final")]
     pub final_level: Level,
-    pub change: CriterionOut,
+    pub change: ChangeOut,
     pub p_two_sided: f64,
     pub p_one_sided: f64,
     pub improvement: Option<CriterionOut>,
@@ -141,7 +150,9 @@ pub struct VerdictOut {
     /// `met`, `not_met` or `inconclusive`.
     pub verdict: &'static str,
     /// The change with design weights only, when the waves are calibrated (METHODS §6).
-    pub uncalibrated_change: Option<CriterionOut>,
+    pub uncalibrated_change: Option<ChangeOut>,
+    /// Why the verdict was held at inconclusive, if it was (a flagged headline estimate).
+    pub note: Option<String>,
     pub sentence_zh: String,
     pub sentence_en: String,
 }
@@ -193,15 +204,24 @@ pub fn verdict(
     };
     let change = |b: &Estimate, f: &Estimate| {
         let c = wave_change(b, f);
-        CriterionOut {
-            threshold: goal.min_improvement.unwrap_or(0.0),
+        ChangeOut {
             estimate: c.delta,
+            se: c.se,
             ci_low: c.lower,
             ci_high: c.upper,
-            verdict: "",
         }
     };
-    let (zh, en) = sentences(goal, a.verdict, base, fin, &a.change);
+    // METHODS §7: a flagged estimate never decides a headline.
+    let flagged = base.flags().any() || fin.flags().any();
+    let overall = if flagged {
+        Verdict::Inconclusive
+    } else {
+        a.verdict
+    };
+    let note = flagged.then(|| {
+        "the overall index of a wave is flagged (n < 30 or relative SE > 30%): the verdict is held at inconclusive".to_string()
+    });
+    let (zh, en) = sentences(goal, overall, base, fin, &a.change);
     Ok(VerdictOut {
         rule: goal.clone(),
         measure: "index".into(),
@@ -213,8 +233,9 @@ pub fn verdict(
         p_one_sided: a.change.p_improvement,
         improvement: a.improvement.as_ref().map(criterion),
         final_criterion: a.final_level.as_ref().map(criterion),
-        verdict: verdict_name(a.verdict),
+        verdict: verdict_name(overall),
         uncalibrated_change: raw.map(|(b, f)| change(b, f)),
+        note,
         sentence_zh: zh,
         sentence_en: en,
     })

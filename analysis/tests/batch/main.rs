@@ -8,3 +8,4 @@ mod demo;
 mod formats;
 mod helpers;
 mod small;
+mod weights;

@@ -123,12 +123,13 @@ fn changes_and_the_verdict_use_both_waves() {
         .collect();
     assert_eq!(units.len(), 2);
     assert!(units.iter().all(|c| c.p_holm >= c.p_two_sided));
+    // Δ > 1 and significance is not required, but eight responses are a flagged estimate,
+    // which never decides a headline (METHODS §7).
     let verdict = tables.verdict.as_ref().unwrap();
-    assert_eq!(
-        verdict.verdict, "met",
-        "Δ > 1 without significance required"
-    );
-    assert!(verdict.sentence_zh.contains("已经达到"));
+    assert_eq!(verdict.improvement.as_ref().unwrap().verdict, "met");
+    assert_eq!(verdict.verdict, "inconclusive");
+    assert!(verdict.note.is_some());
+    assert!(verdict.sentence_zh.contains("还不能判定"));
 }
 
 #[test]
