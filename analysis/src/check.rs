@@ -218,6 +218,7 @@ fn check_csv_header(key: &str, wave: &crate::config::WaveConfig, problems: &mut 
     let c = &wave.input.columns;
     let mapped = [
         ("unit", &c.unit),
+        ("unit_name", &c.unit_name),
         ("respondent_type", &c.respondent_type),
         ("stratum", &c.stratum),
         ("weight", &c.weight),

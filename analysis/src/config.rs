@@ -38,6 +38,9 @@ pub struct Batch {
     /// The item whose correlation with each rated item is its derived importance.
     #[serde(default = "default_overall_item")]
     pub overall_item: String,
+    /// Display names of the units (code → name), over any name the inputs carry.
+    #[serde(default)]
+    pub unit_names: BTreeMap<String, String>,
 }
 
 fn default_groups() -> Vec<String> {
@@ -86,6 +89,8 @@ pub struct InputConfig {
 #[serde(deny_unknown_fields)]
 pub struct ColumnMap {
     pub unit: Option<String>,
+    /// The unit's display name (a bundle's `unit_name`).
+    pub unit_name: Option<String>,
     pub respondent_type: Option<String>,
     /// The sampling stratum (default: the unit).
     pub stratum: Option<String>,

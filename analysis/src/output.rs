@@ -203,6 +203,17 @@ pub fn write(dir: &Path, batch: &Batch, tables: &Tables) -> Result<(), OutputErr
         })
         .collect();
     table(dir, "weights", &weights, &["node", "child", "weight"])?;
+    #[derive(Serialize)]
+    struct UnitRow<'a> {
+        unit: &'a str,
+        name: &'a str,
+    }
+    let units: Vec<UnitRow> = tables
+        .unit_names
+        .iter()
+        .map(|(unit, name)| UnitRow { unit, name })
+        .collect();
+    table(dir, "units", &units, &["unit", "name"])?;
     if let Some(verdict) = &tables.verdict {
         json(dir, "verdict.json", verdict)?;
     }

@@ -126,6 +126,7 @@ pub fn responses(path: &Path, columns: &ColumnMap) -> Result<(DataFrame, ColumnM
     let frame = bundle_csv(&bytes, path)?;
     let fixed = ColumnMap {
         unit: Some("unit".into()),
+        unit_name: Some("unit_name".into()),
         respondent_type: Some("respondent_type".into()),
         stratum: columns.stratum.clone(),
         weight: columns.weight.clone(),

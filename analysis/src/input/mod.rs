@@ -63,6 +63,8 @@ pub struct WaveData {
     pub label: String,
     pub id: Vec<String>,
     pub unit: Vec<String>,
+    /// Unit code → display name, where the input carries one.
+    pub unit_names: BTreeMap<String, String>,
     pub respondent_type: Vec<Option<String>>,
     pub stratum: Vec<String>,
     pub weight: Option<Vec<f64>>,
@@ -131,6 +133,7 @@ impl WaveData {
             label: self.label.clone(),
             id: pick(&self.id, keep),
             unit: pick(&self.unit, keep),
+            unit_names: self.unit_names.clone(),
             respondent_type: pick(&self.respondent_type, keep),
             stratum: pick(&self.stratum, keep),
             weight: self.weight.as_ref().map(|w| pick(w, keep)),

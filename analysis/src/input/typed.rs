@@ -51,6 +51,7 @@ pub fn resolve(
     }
     for (key, name) in [
         ("columns.unit", &columns.unit),
+        ("columns.unit_name", &columns.unit_name),
         ("columns.respondent_type", &columns.respondent_type),
         ("columns.stratum", &columns.stratum),
         ("columns.weight", &columns.weight),
@@ -127,6 +128,12 @@ pub fn typed(
         .enumerate()
         .map(|(r, u)| u.ok_or_else(|| bad(r, &unit_column, "the unit is empty".into())))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut unit_names = BTreeMap::new();
+    for (u, name) in unit.iter().zip(optional_text(&c.unit_name)?) {
+        if let Some(name) = name {
+            unit_names.entry(u.clone()).or_insert(name);
+        }
+    }
     let stratum = match &c.stratum {
         Some(name) => optional_text(&c.stratum)?
             .into_iter()
@@ -211,6 +218,7 @@ pub fn typed(
         label: label.to_string(),
         id,
         unit,
+        unit_names,
         respondent_type,
         stratum,
         weight,

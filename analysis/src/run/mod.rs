@@ -57,6 +57,8 @@ pub struct Tables {
     pub screening: Vec<EstimateRow>,
     pub keywords: Vec<KeywordRow>,
     pub inputs: Vec<InputRecord>,
+    /// Unit code → display name: the batch's `unit_names` over the inputs' own.
+    pub unit_names: std::collections::BTreeMap<String, String>,
     /// The weights used at each node of the indicator tree.
     pub node_weights: NodeWeights,
     /// Per wave: strata with a single response, and weights capped by trimming.
@@ -111,6 +113,12 @@ pub fn run(batch: &Batch, show_progress: bool) -> Result<Tables, RunError> {
     let mut waves = Vec::new();
     for wave in &batch.waves {
         let (data, record) = read_wave(batch, wave, &q)?;
+        for (unit, name) in &data.unit_names {
+            tables
+                .unit_names
+                .entry(unit.clone())
+                .or_insert_with(|| name.clone());
+        }
         tables.inputs.push(record);
         waves.push(data);
         reading.inc(1);
@@ -260,6 +268,7 @@ pub fn run(batch: &Batch, show_progress: bool) -> Result<Tables, RunError> {
     }
     tables.estimates = per_wave.into_iter().flat_map(|(rows, _)| rows).collect();
     tables.node_weights = node_weights;
+    tables.unit_names.extend(batch.unit_names.clone());
     Ok(tables)
 }
 

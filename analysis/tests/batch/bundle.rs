@@ -136,6 +136,10 @@ fn a_verified_bundle_is_read_and_recorded() {
     );
     assert!(tables.inputs[0].verification.head.is_some());
     assert_eq!(tables.inputs[0].rows, 12);
+    assert_eq!(
+        tables.unit_names["A"], "单位",
+        "the bundle's unit_name column"
+    );
     assert!(tables
         .estimates
         .iter()

@@ -6,6 +6,8 @@ mod bundle;
 mod check;
 mod demo;
 mod formats;
+mod golden;
 mod helpers;
+mod screening;
 mod small;
 mod weights;
