@@ -193,27 +193,20 @@ fn check_waves(batch: &Batch, q: Option<&Questionnaire>, problems: &mut Vec<Prob
                 }
             }
         }
-        if Format::of(path) == Some(Format::Csv) && path.exists() {
-            check_csv_header(&key, wave, problems);
+        if !bundle && known_format(path) && path.exists() {
+            check_header(&key, wave, problems);
         }
     }
 }
 
-/// A CSV's header must hold every mapped column.
-fn check_csv_header(key: &str, wave: &crate::config::WaveConfig, problems: &mut Vec<Problem>) {
-    let header = csv::Reader::from_path(&wave.input.path)
-        .and_then(|mut r| r.headers().cloned())
-        .map(|h| {
-            h.iter()
-                .map(|s| s.trim_start_matches('\u{feff}').to_string())
-                .collect::<Vec<_>>()
-        });
-    let Ok(header) = header else {
-        problems.push(problem(
-            format!("{key}.input.path"),
-            "the CSV header cannot be read",
-        ));
-        return;
+/// A table's header must hold every mapped column.
+fn check_header(key: &str, wave: &crate::config::WaveConfig, problems: &mut Vec<Problem>) {
+    let header = match crate::input::header(&wave.input.path, wave.input.sheet.as_deref()) {
+        Ok(header) => header,
+        Err(e) => {
+            problems.push(problem(format!("{key}.input.path"), e.to_string()));
+            return;
+        }
     };
     let c = &wave.input.columns;
     let mapped = [

@@ -14,7 +14,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use bundle::{held_heads, Verification, VerificationStatus};
-pub use table::Format;
+pub use table::{header, Format};
 
 use crate::config::{Batch, WaveConfig};
 

@@ -161,3 +161,34 @@ pub fn bundle_csv(bytes: &[u8], path: &Path) -> Result<DataFrame, InputError> {
         .collect();
     DataFrame::new(height, columns).map_err(polars_error(path))
 }
+
+/// The column names of a table input, read without typing anything (for `analysis check`).
+pub fn header(path: &Path, sheet: Option<&str>) -> Result<Vec<String>, InputError> {
+    let unreadable = |message: String| InputError::Unreadable {
+        file: path.display().to_string(),
+        message,
+    };
+    match Format::of(path) {
+        Some(Format::Csv) => csv::Reader::from_path(path)
+            .and_then(|mut r| r.headers().cloned())
+            .map(|h| {
+                h.iter()
+                    .map(|s| s.trim_start_matches('\u{feff}').to_string())
+                    .collect()
+            })
+            .map_err(|e| unreadable(e.to_string())),
+        Some(Format::Parquet) => {
+            let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
+            let schema = ParquetReader::new(file)
+                .schema()
+                .map_err(|e| unreadable(e.to_string()))?;
+            Ok(schema.iter_names().map(|n| n.to_string()).collect())
+        }
+        Some(Format::Xlsx) => Ok(read_xlsx(path, sheet)?
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect()),
+        Some(Format::Bundle) | None => Ok(Vec::new()),
+    }
+}

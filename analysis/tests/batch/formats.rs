@@ -84,3 +84,25 @@ fn xlsx_and_parquet_read_like_csv() {
         }
     }
 }
+
+#[test]
+fn check_reads_the_header_of_xlsx_and_parquet() {
+    let (dir, csv_batch) = setup(BASELINE, &final_wave(), "");
+    write_xlsx(&dir.path().join("base.xlsx"));
+    write_parquet(&dir.path().join("base.parquet"));
+    for ext in ["xlsx", "parquet"] {
+        let text = std::fs::read_to_string(&csv_batch)
+            .unwrap()
+            .replacen("base.csv", &format!("base.{ext}"), 1)
+            .replacen("duration = \"seconds\"", "duration = \"secs\"", 1);
+        let path = dir.path().join(format!("{ext}.toml"));
+        std::fs::write(&path, text).unwrap();
+        let problems = minyi_analysis::check::check(&load(&path));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.key == "waves[0].input.columns.duration" && p.message.contains("secs")),
+            "{ext}: {problems:?}"
+        );
+    }
+}
