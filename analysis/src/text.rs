@@ -5,7 +5,10 @@
 use std::collections::{BTreeMap, HashSet};
 
 use jieba_rs::Jieba;
+use minyi_questionnaire::{ItemKind, Questionnaire};
 use serde::Serialize;
+
+use crate::input::{Answers, WaveData};
 
 /// The shipped stop words.
 pub const STOPWORDS: &str = include_str!("stopwords_zh.txt");
@@ -81,4 +84,45 @@ pub struct KeywordRow {
     pub count: usize,
     /// Answers with any text, in the unit.
     pub answers: usize,
+}
+
+/// Keyword counts of every open-text item, per unit and for the whole wave.
+pub fn keyword_rows(data: &WaveData, q: &Questionnaire, keywords: &Keywords) -> Vec<KeywordRow> {
+    let mut rows = Vec::new();
+    for (_, item) in q
+        .items()
+        .filter(|(_, i)| matches!(i.kind, ItemKind::Text { .. }))
+    {
+        let Some(Answers::Text(texts)) = data.answers.get(&item.id) else {
+            continue;
+        };
+        let mut units: Vec<String> = data.unit.clone();
+        units.sort();
+        units.dedup();
+        units.insert(0, "all".into());
+        for unit in units {
+            let answers: Vec<&str> = texts
+                .iter()
+                .zip(&data.unit)
+                .filter(|(_, u)| unit == "all" || **u == unit)
+                .filter_map(|(t, _)| t.as_deref())
+                .collect();
+            for (rank, (word, count)) in keywords
+                .top(answers.iter().copied(), TOP_WORDS)
+                .into_iter()
+                .enumerate()
+            {
+                rows.push(KeywordRow {
+                    wave: data.label.clone(),
+                    unit: unit.clone(),
+                    item: item.id.clone(),
+                    rank: rank + 1,
+                    word,
+                    count,
+                    answers: answers.len(),
+                });
+            }
+        }
+    }
+    rows
 }

@@ -2,6 +2,7 @@
 //! `minyi-integrity`) or a CSV/XLSX/Parquet table with a column mapping. Bad input stops the
 //! batch with an [`InputError`] naming the file and the row or column.
 
+mod answers;
 mod bundle;
 mod table;
 mod typed;

@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use minyi_questionnaire::{Item, ItemKind, Questionnaire};
+use minyi_questionnaire::Questionnaire;
 use polars::prelude::*;
 
+use super::answers::parse_item;
 use super::table::cell;
 use super::{Answers, InputError, WaveData};
 use crate::config::ColumnMap;
@@ -239,79 +240,4 @@ fn parse_time(v: &str) -> Option<i64> {
     chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S")
         .ok()
         .map(|t| t.and_utc().timestamp())
-}
-
-/// One item's column, typed by its kind. `Err((row, message))` at the first bad value.
-fn parse_item(
-    item: &Item,
-    values: &StringChunked,
-    rows: usize,
-) -> Result<Answers, (usize, String)> {
-    let each = |f: &dyn Fn(&str) -> Result<Option<f64>, String>| {
-        (0..rows)
-            .map(|r| match cell(values, r) {
-                None => Ok(None),
-                Some(v) => f(v).map_err(|m| (r, m)),
-            })
-            .collect::<Result<Vec<_>, _>>()
-    };
-    let score = |low: f64, high: f64, allow_na: bool| {
-        move |v: &str| -> Result<Option<f64>, String> {
-            if allow_na && (v == "na" || v == "不了解" || v == "不适用") {
-                return Ok(None);
-            }
-            match v.parse::<f64>() {
-                Ok(x) if x.fract() == 0.0 && (low..=high).contains(&x) => Ok(Some(x)),
-                _ => Err(format!("{v:?} is outside the scale {low}–{high}")),
-            }
-        }
-    };
-    Ok(match &item.kind {
-        ItemKind::Likert5 { .. } => Answers::Score(each(&score(1.0, 5.0, true))?),
-        ItemKind::Scale10 { .. } => Answers::Score(each(&score(0.0, 10.0, false))?),
-        ItemKind::YesNo { .. } => Answers::YesNo(
-            each(&|v| match v {
-                "yes" | "是" | "1" => Ok(Some(1.0)),
-                "no" | "否" | "0" => Ok(Some(0.0)),
-                "na" | "记不清" | "不适用" => Ok(None),
-                _ => Err(format!("{v:?} is not yes, no or na")),
-            })?
-            .into_iter()
-            .map(|v| v.map(|x| x == 1.0))
-            .collect(),
-        ),
-        ItemKind::Single { options } => {
-            let known = |v: &str| options.iter().any(|o| o.code == v);
-            Answers::Choice(
-                (0..rows)
-                    .map(|r| match cell(values, r) {
-                        None => Ok(None),
-                        Some(v) if known(v) => Ok(Some(v.to_string())),
-                        Some(v) => Err((r, format!("{v:?} is not an option of {}", item.id))),
-                    })
-                    .collect::<Result<_, _>>()?,
-            )
-        }
-        ItemKind::Multi { options, .. } => Answers::Multi(
-            (0..rows)
-                .map(|r| {
-                    let codes: Vec<String> = cell(values, r)
-                        .map(|v| v.split(';').map(|c| c.trim().to_string()).collect())
-                        .unwrap_or_default();
-                    match codes
-                        .iter()
-                        .find(|c| !options.iter().any(|o| &o.code == *c))
-                    {
-                        Some(c) => Err((r, format!("{c:?} is not an option of {}", item.id))),
-                        None => Ok(codes),
-                    }
-                })
-                .collect::<Result<_, _>>()?,
-        ),
-        ItemKind::Text { .. } => Answers::Text(
-            (0..rows)
-                .map(|r| cell(values, r).map(String::from))
-                .collect(),
-        ),
-    })
 }

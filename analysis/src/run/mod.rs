@@ -14,9 +14,9 @@ use minyi_questionnaire::{ItemKind, Questionnaire};
 
 use crate::check::{check, questionnaire, Problem};
 use crate::config::{Batch, WeightMethod};
-use crate::input::{read_wave, InputError, InputRecord, WaveData};
+use crate::input::{read_wave, InputError, InputRecord};
 use crate::stats::{AnalysisError, IndexScale};
-use crate::text::{KeywordRow, Keywords, TOP_WORDS};
+use crate::text::{keyword_rows, KeywordRow, Keywords};
 use crate::tree::{configured_weights, NodeWeights, Tree, ROOT};
 
 use compare::{ChangeRow, VerdictOut};
@@ -270,45 +270,4 @@ pub fn run(batch: &Batch, show_progress: bool) -> Result<Tables, RunError> {
     tables.node_weights = node_weights;
     tables.unit_names.extend(batch.unit_names.clone());
     Ok(tables)
-}
-
-/// Keyword counts of every open-text item, per unit and for the whole wave.
-fn keyword_rows(data: &WaveData, q: &Questionnaire, keywords: &Keywords) -> Vec<KeywordRow> {
-    let mut rows = Vec::new();
-    for (_, item) in q
-        .items()
-        .filter(|(_, i)| matches!(i.kind, ItemKind::Text { .. }))
-    {
-        let Some(crate::input::Answers::Text(texts)) = data.answers.get(&item.id) else {
-            continue;
-        };
-        let mut units: Vec<String> = data.unit.clone();
-        units.sort();
-        units.dedup();
-        units.insert(0, "all".into());
-        for unit in units {
-            let answers: Vec<&str> = texts
-                .iter()
-                .zip(&data.unit)
-                .filter(|(_, u)| unit == "all" || **u == unit)
-                .filter_map(|(t, _)| t.as_deref())
-                .collect();
-            for (rank, (word, count)) in keywords
-                .top(answers.iter().copied(), TOP_WORDS)
-                .into_iter()
-                .enumerate()
-            {
-                rows.push(KeywordRow {
-                    wave: data.label.clone(),
-                    unit: unit.clone(),
-                    item: item.id.clone(),
-                    rank: rank + 1,
-                    word,
-                    count,
-                    answers: answers.len(),
-                });
-            }
-        }
-    }
-    rows
 }
