@@ -6,8 +6,8 @@ use serde::Serialize;
 
 use crate::input::WaveData;
 use crate::stats::{
-    composite_index, hajek_mean, proportion, top_two_box, AnalysisError, Design, Estimate,
-    IndexScale, Proportion, ProportionInterval,
+    composite_index_of, linearize_mean, proportion, top_two_box, AnalysisError, Design, Estimate,
+    IndexScale, Linearized, Proportion, ProportionInterval,
 };
 use crate::tree::{NodeWeights, Tree, ROOT};
 
@@ -168,20 +168,26 @@ pub fn group_estimates(
     let wave = data.label.as_str();
     let mask = group.mask.as_deref();
     let mut rows = Vec::new();
+    // Each item linearized once per group, for its own estimates and every composite.
     let mut codes = std::collections::BTreeMap::new();
     for item in items {
         let (values, scale) = coded(data, item);
-        let answered = (0..values.len()).any(|i| values[i].is_some() && mask.is_none_or(|m| m[i]));
-        if answered {
-            codes.insert(item.id.clone(), (values, scale));
+        if let Some(lin) = present(linearize_mean(design, &values, mask)).map_err(stats)? {
+            let answered: Vec<bool> = (0..values.len())
+                .map(|i| values[i].is_some() && mask.is_none_or(|m| m[i]))
+                .collect();
+            codes.insert(item.id.clone(), (lin, scale, answered));
         }
         let key = |measure| (wave, group, "item", item.id.as_str(), measure);
         match item.kind {
             ItemType::Score(scale) => {
                 let scores = data.scores(&item.id);
-                let Some(mean) = present(hajek_mean(design, &scores, mask)).map_err(stats)? else {
+                let Some((lin, _, _)) = codes.get(&item.id) else {
                     continue;
                 };
+                // As `hajek_mean`: the coded values of a scored item are its scores.
+                let se = design.variance(&lin.z).map_err(stats)?.sqrt();
+                let mean = Estimate::normal(lin.mean, se, lin.n, lin.n_eff);
                 rows.push(EstimateRow::new(key("mean"), &mean, "normal"));
                 rows.push(EstimateRow::new(
                     key("index"),
@@ -226,12 +232,15 @@ pub fn group_estimates(
             if parts.is_empty() {
                 continue;
             }
-            let columns: Vec<&[Option<f64>]> =
-                parts.iter().map(|(id, _)| codes[id].0.as_slice()).collect();
-            let scales: Vec<IndexScale> = parts.iter().map(|(id, _)| codes[id].1).collect();
-            let coefficients: Vec<f64> = parts.iter().map(|(_, a)| *a).collect();
-            let e =
-                composite_index(design, &columns, &scales, &coefficients, mask).map_err(stats)?;
+            let linearized: Vec<(&Linearized, IndexScale, f64)> = parts
+                .iter()
+                .map(|(id, a)| (&codes[id].0, codes[id].1, *a))
+                .collect();
+            let masks: Vec<&[bool]> = parts.iter().map(|(id, _)| codes[id].2.as_slice()).collect();
+            let answered: Vec<bool> = (0..data.rows())
+                .map(|i| masks.iter().any(|m| m[i]))
+                .collect();
+            let e = composite_index_of(design, &linearized, &answered).map_err(stats)?;
             rows.push(EstimateRow::new(
                 (wave, group, level, node.id.as_str(), measure),
                 &e,

@@ -7,7 +7,7 @@
 
 use crate::stats::design::Design;
 use crate::stats::error::{check_len, AnalysisError};
-use crate::stats::mean::{kish_n_eff, linearize_mean, Estimate};
+use crate::stats::mean::{kish_n_eff, linearize_mean, Estimate, Linearized};
 use crate::stats::scores::IndexScale;
 
 /// The composite `Σ a_k ȳ_k` of item means, each over its own answered rows within the group,
@@ -21,29 +21,43 @@ pub fn composite(
     group: Option<&[bool]>,
 ) -> Result<Estimate, AnalysisError> {
     check_len("coefficients", items.len(), coefficients.len())?;
-    if items.is_empty() {
+    let parts = linearize_all(design, items, group)?;
+    let refs: Vec<(&Linearized, f64)> = parts
+        .iter()
+        .zip(coefficients)
+        .map(|(l, &a)| (l, a))
+        .collect();
+    composite_of(design, &refs, &answered_any(design, items, group))
+}
+
+/// The composite of items already linearized over one group (`Σ a_k ȳ_k`, `z = Σ a_k z_k`),
+/// so that a batch linearizes each item once per group however many composites use it.
+/// `answered` marks the group's rows answering at least one of the items (for n and n_eff).
+pub fn composite_of(
+    design: &Design,
+    parts: &[(&Linearized, f64)],
+    answered: &[bool],
+) -> Result<Estimate, AnalysisError> {
+    if parts.is_empty() {
         return Err(AnalysisError::TooFew {
             what: "a composite: items",
             needed: 1,
             got: 0,
         });
     }
+    check_len("answered", design.rows(), answered.len())?;
     let mut estimate = 0.0;
     let mut z = vec![0.0; design.rows()];
-    let mut answered_any = vec![false; design.rows()];
-    for (item, &a) in items.iter().zip(coefficients) {
-        let lin = linearize_mean(design, item, group)?;
+    for (lin, a) in parts {
+        check_len("z", design.rows(), lin.z.len())?;
         estimate += a * lin.mean;
         z.iter_mut().zip(&lin.z).for_each(|(zi, zk)| *zi += a * zk);
-        for (i, answered) in answered_any.iter_mut().enumerate() {
-            *answered |= item[i].is_some() && group.map(|g| g[i]).unwrap_or(true);
-        }
     }
     let se = design.variance(&z)?.sqrt();
     let weights: Vec<f64> = design
         .weights()
         .iter()
-        .zip(&answered_any)
+        .zip(answered)
         .filter(|(_, &a)| a)
         .map(|(w, _)| *w)
         .collect();
@@ -53,6 +67,24 @@ pub fn composite(
         weights.len(),
         kish_n_eff(&weights),
     ))
+}
+
+fn linearize_all(
+    design: &Design,
+    items: &[&[Option<f64>]],
+    group: Option<&[bool]>,
+) -> Result<Vec<Linearized>, AnalysisError> {
+    items
+        .iter()
+        .map(|item| linearize_mean(design, item, group))
+        .collect()
+}
+
+/// The group's rows answering at least one of the items.
+fn answered_any(design: &Design, items: &[&[Option<f64>]], group: Option<&[bool]>) -> Vec<bool> {
+    (0..design.rows())
+        .map(|i| group.is_none_or(|g| g[i]) && items.iter().any(|item| item[i].is_some()))
+        .collect()
 }
 
 /// A node's index on 0–100 from its items: `Σ_k weight_k · index_k`, each item on its own
@@ -68,17 +100,29 @@ pub fn composite_index(
 ) -> Result<Estimate, AnalysisError> {
     check_len("scales", items.len(), scales.len())?;
     check_len("weights", items.len(), weights.len())?;
-    let coefficients: Vec<f64> = weights
+    let parts = linearize_all(design, items, group)?;
+    let refs: Vec<(&Linearized, IndexScale, f64)> = parts
         .iter()
         .zip(scales)
-        .map(|(w, s)| w * s.factor())
+        .zip(weights)
+        .map(|((l, &s), &w)| (l, s, w))
         .collect();
-    let offset: f64 = weights
+    composite_index_of(design, &refs, &answered_any(design, items, group))
+}
+
+/// [`composite_index`] from items already linearized over one group: `(item, scale, weight)`.
+pub fn composite_index_of(
+    design: &Design,
+    parts: &[(&Linearized, IndexScale, f64)],
+    answered: &[bool],
+) -> Result<Estimate, AnalysisError> {
+    let coefficients: Vec<(&Linearized, f64)> =
+        parts.iter().map(|(l, s, w)| (*l, w * s.factor())).collect();
+    let offset: f64 = parts
         .iter()
-        .zip(scales)
-        .map(|(w, s)| w * s.factor() * s.origin())
+        .map(|(_, s, w)| w * s.factor() * s.origin())
         .sum();
-    let means = composite(design, items, &coefficients, group)?;
+    let means = composite_of(design, &coefficients, answered)?;
     Ok(Estimate {
         estimate: means.estimate - offset,
         lower: means.lower - offset,

@@ -44,7 +44,9 @@ pub use calibrate::{post_stratify, rake, Margin, MAX_SWEEPS, RAKE_EPSILON, TARGE
 pub use compare::{
     assess_goal, holm, wave_change, Criterion, GoalAssessment, GoalRule, Verdict, WaveChange,
 };
-pub use composite::{composite, composite_index, entropy_weights, equal_weights};
+pub use composite::{
+    composite, composite_index, composite_index_of, composite_of, entropy_weights, equal_weights,
+};
 pub use design::Design;
 pub use distributions::{beta_cdf, beta_quantile, normal_cdf, t_cdf, t_quantile};
 pub use drivers::{ipa, weighted_correlation, Ipa, Quadrant};
