@@ -4,6 +4,7 @@
 mod bad_input;
 mod bundle;
 mod check;
+mod cli;
 mod demo;
 mod formats;
 mod golden;
