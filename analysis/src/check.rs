@@ -220,6 +220,7 @@ fn check_header(key: &str, wave: &crate::config::WaveConfig, problems: &mut Vec<
         ("source", &c.source),
         ("version", &c.version),
         ("id", &c.id),
+        ("flags", &c.flags),
     ];
     let mut missing: Vec<(String, &String)> = mapped
         .iter()

@@ -106,6 +106,9 @@ pub struct ColumnMap {
     pub version: Option<String>,
     /// A response id (default: the row number).
     pub id: Option<String>,
+    /// Flags the collecting server set (device repeat, honeypot, burst…), codes joined by
+    /// `;`. A bundle's `flags` column is taken when it has one.
+    pub flags: Option<String>,
 }
 
 /// How the design weights are formed and calibrated (METHODS §2, §4).

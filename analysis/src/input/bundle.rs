@@ -124,6 +124,10 @@ pub fn responses(path: &Path, columns: &ColumnMap) -> Result<(DataFrame, ColumnM
         .read_to_end(&mut bytes)
         .map_err(|e| unreadable(e.to_string()))?;
     let frame = bundle_csv(&bytes, path)?;
+    let has_flags = frame
+        .get_column_names()
+        .iter()
+        .any(|n| n.as_str() == "flags");
     let fixed = ColumnMap {
         unit: Some("unit".into()),
         unit_name: Some("unit_name".into()),
@@ -135,6 +139,8 @@ pub fn responses(path: &Path, columns: &ColumnMap) -> Result<(DataFrame, ColumnM
         source: Some("site".into()),
         version: Some("questionnaire_version".into()),
         id: Some("response_id".into()),
+        // The server's bundles carry no flags yet; a `flags` column will be read when they do.
+        flags: has_flags.then(|| "flags".to_string()),
     };
     Ok((frame, fixed))
 }

@@ -199,7 +199,8 @@ pub fn read_wave(
     if format == Format::Bundle {
         let fixed = minyi_integrity::bundle::FIXED_COLUMNS;
         for name in frame.get_column_names() {
-            if !fixed.contains(&name.as_str()) && questionnaire.item(name).is_none() {
+            let known = fixed.contains(&name.as_str()) || name.as_str() == "flags";
+            if !known && questionnaire.item(name).is_none() {
                 return Err(InputError::UnknownItem {
                     file,
                     item: name.to_string(),

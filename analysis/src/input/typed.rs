@@ -61,6 +61,7 @@ pub fn resolve(
         ("columns.source", &columns.source),
         ("columns.version", &columns.version),
         ("columns.id", &columns.id),
+        ("columns.flags", &columns.flags),
     ] {
         require(key, name)?;
     }
@@ -228,7 +229,18 @@ pub fn typed(
         source: or(optional_text(&c.source)?, ""),
         version: or(optional_text(&c.version)?, &questionnaire.version),
         answers,
-        server_flags: vec![Vec::new(); rows],
+        server_flags: optional_text(&c.flags)?
+            .into_iter()
+            .map(|f| {
+                f.map(|f| {
+                    f.split(';')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+            })
+            .collect(),
     })
 }
 

@@ -99,3 +99,31 @@ totals = { resident = 110, business = 40 }
         "raw change beside the calibrated one"
     );
 }
+
+#[test]
+fn server_flags_are_carried_into_the_quality_table() {
+    let base: String = BASELINE
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match i {
+            0 => format!("{line},flags"),
+            2 => format!("{line},burst;device_repeat"),
+            _ => format!("{line},"),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (_dir, path) = setup(&base, &final_wave(), "");
+    let text = std::fs::read_to_string(&path).unwrap().replacen(
+        "id = \"id\"",
+        "id = \"id\"\nflags = \"flags\"",
+        1,
+    );
+    std::fs::write(&path, text).unwrap();
+    let tables = run::run(&load(&path), false).unwrap();
+    let a = tables
+        .quality
+        .iter()
+        .find(|q| q.wave == "base" && q.unit == "A")
+        .unwrap();
+    assert_eq!((a.server_flags, a.flagged), (1, 1));
+}
