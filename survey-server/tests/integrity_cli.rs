@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use minyi_questionnaire::{Questionnaire, DEFAULT_TOML};
 
 mod common;
-use common::{body, free_port, FORM};
+use common::{body, free_port, token_in, FORM};
 
 fn survey_server(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_survey-server"))
@@ -24,12 +24,6 @@ fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
-}
-
-fn token_in(html: &str) -> String {
-    let marker = r#"name="_t" value=""#;
-    let start = html.find(marker).expect("a form token") + marker.len();
-    html[start..start + html[start..].find('"').unwrap()].to_string()
 }
 
 #[test]

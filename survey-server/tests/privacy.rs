@@ -9,16 +9,10 @@ use minyi_questionnaire::{Questionnaire, DEFAULT_TOML};
 use survey_server::db::{campaigns, case_codes, DatabaseUrl, DbPool};
 
 mod common;
-use common::{body, free_port};
+use common::{body, free_port, token_in};
 
 const CLIENT_IP: &str = "203.0.113.77";
 const USER_AGENT: &str = "Mozilla/5.0 (Linux; Android 14) MicroMessenger/8.0 PrivacyProbe/77";
-
-fn token_in(html: &str) -> String {
-    let marker = r#"name="_t" value=""#;
-    let start = html.find(marker).expect("a form token") + marker.len();
-    html[start..start + html[start..].find('"').unwrap()].to_string()
-}
 
 #[test]
 fn no_address_user_agent_or_case_code_is_kept() {

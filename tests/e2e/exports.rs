@@ -240,16 +240,7 @@ async fn exports_walk_past_a_page_boundary(app: TestApp) {
     }
     app.add_user("eva", "evaluator");
     let (client, _) = app.signed_in("eva").await;
-    let body = client
-        .get(app.url(&format!(
-            "/console/campaigns/{OPEN_CAMPAIGN}/export/responses.csv"
-        )))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let body = app.export(&client, "responses.csv").await;
     let rows = parse_csv(&body);
     assert_eq!(rows.len(), n + 1);
     let ids: Vec<i64> = rows[1..].iter().map(|r| r[0].parse().unwrap()).collect();
@@ -259,6 +250,7 @@ async fn exports_walk_past_a_page_boundary(app: TestApp) {
     );
     let sat = column(&rows, "overall_sat");
     assert_eq!(rows[n][sat], (((n - 1) % 5) + 1).to_string());
+    // The reader wants `Bytes`, as the client hands them over.
     let parquet_bytes = client
         .get(app.url(&format!(
             "/console/campaigns/{OPEN_CAMPAIGN}/export/responses.parquet"

@@ -222,6 +222,20 @@ impl TestApp {
             .unwrap()
     }
 
+    /// An export of the open wave (`responses.csv`, `bundle.zip`, …) as a signed-in client sees
+    /// it.
+    pub async fn export(&self, client: &reqwest::Client, file: &str) -> Vec<u8> {
+        client
+            .get(self.url(&format!("/console/campaigns/{OPEN_CAMPAIGN}/export/{file}")))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+            .to_vec()
+    }
+
     /// A signed-in client and its CSRF token.
     pub async fn signed_in(&self, username: &str) -> (reqwest::Client, String) {
         let client = self.browser_client();

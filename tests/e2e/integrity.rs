@@ -137,16 +137,7 @@ async fn bundle_tampering_is_detected_naming_the_record(app: TestApp) {
     let ids: Vec<i64> = submit(&app, 6).await.into_iter().map(i64::from).collect();
     app.add_user("eva", "evaluator");
     let (client, _) = app.signed_in("eva").await;
-    let bundle = client
-        .get(app.url(&format!(
-            "/console/campaigns/{OPEN_CAMPAIGN}/export/bundle.zip"
-        )))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let bundle = app.export(&client, "bundle.zip").await;
     let files = read_zip(&bundle);
     let dir = tempfile::tempdir().unwrap();
     let key = public_key(&app.pool).unwrap();

@@ -41,16 +41,7 @@ async fn contact_details_need_consent_and_stay_apart(app: TestApp) {
     app.add_user("eva", "evaluator");
     let (eva, _) = app.signed_in("eva").await;
     for export in ["responses.csv", "bundle.zip", "responses.xlsx"] {
-        let body = eva
-            .get(app.url(&format!(
-                "/console/campaigns/{OPEN_CAMPAIGN}/export/{export}"
-            )))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let body = app.export(&eva, export).await;
         let text = readable(&body);
         assert!(text.contains("希望执法人员多做解释"), "{export} was read");
         assert!(!text.contains(PHONE), "{export} carries a contact");

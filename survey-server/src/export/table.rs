@@ -10,19 +10,9 @@ use minyi_questionnaire::{
 use crate::db::campaigns::CampaignContext;
 use crate::db::responses::ResponseWithAnswers;
 
-pub const FIXED_COLUMNS: [&str; 11] = [
-    "response_id",
-    "submitted_at",
-    "unit",
-    "unit_name",
-    "site",
-    "respondent_type",
-    "lang",
-    "duration_seconds",
-    "link_check",
-    "over_quota",
-    "questionnaire_version",
-];
+/// The fixed columns before the item columns: the integrity crate's, so that a bundle's
+/// `responses.csv` is exactly what its offline verification reads.
+pub use minyi_integrity::bundle::FIXED_COLUMNS;
 
 /// Everything needed to turn stored responses into rows.
 pub struct Layout {

@@ -33,3 +33,10 @@ pub fn body(q: &Questionnaire, token: &str, marker: &str, i: usize) -> String {
     }
     s.finish()
 }
+
+/// The form token in a served form page.
+pub fn token_in(html: &str) -> String {
+    let marker = r#"name="_t" value=""#;
+    let start = html.find(marker).expect("a form token") + marker.len();
+    html[start..start + html[start..].find('"').unwrap()].to_string()
+}
