@@ -5,6 +5,7 @@ mod helpers;
 mod plans;
 mod privacy;
 
+mod analysis_bundle;
 mod anti_stuffing;
 mod api;
 mod browser;
