@@ -1,5 +1,6 @@
 //! `analysis`: run a batch, check a batch file, make demo data.
 
+use minyi_analysis::input::VerificationStatus;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -90,10 +91,13 @@ fn run_batch(config: &std::path::Path, out: &std::path::Path) -> anyhow::Result<
         println!("{}", v.sentence_en);
     }
     for input in &tables.inputs {
-        println!(
-            "input {} ({} rows): {:?}",
-            input.path, input.rows, input.verification.status
-        );
+        let status = match input.verification.status {
+            VerificationStatus::Verified => "bundle verified against the integrity log",
+            VerificationStatus::Failed => "BUNDLE FAILED VERIFICATION — used only by override",
+            VerificationStatus::Unverifiable => "BUNDLE NOT VERIFIABLE — used only by override",
+            VerificationStatus::NotApplicable => "plain table (nothing to verify against)",
+        };
+        println!("input {} ({} rows): {status}", input.path, input.rows);
     }
     println!("tables written to {}", out.display());
     Ok(ExitCode::SUCCESS)
