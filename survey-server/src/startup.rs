@@ -46,6 +46,8 @@ pub struct AppState {
     pub guards: crate::anti_stuffing::Guards,
     /// The configured privacy notice (zh, en); empty for the default.
     pub privacy_notice: (String, String),
+    /// The integrity log's public key, hex (served beside the signed heads).
+    pub log_public_key: String,
 }
 
 impl AppState {
@@ -64,6 +66,7 @@ impl AppState {
             ))
             .expect("the test settings are valid"),
             privacy_notice: Default::default(),
+            log_public_key: String::new(),
         }
     }
 
@@ -162,6 +165,7 @@ impl Application {
             settings.sessions(),
         );
         state.public_url = settings.public_url.trim_end_matches('/').to_string();
+        state.log_public_key = log_key.public().to_hex();
         state.guards = crate::anti_stuffing::Guards::from_settings(&settings)?;
         state.guards.flag_writer = Some(crate::anti_stuffing::flag_writer::FlagWriter::start(
             state.pool.clone(),

@@ -136,27 +136,52 @@ pub fn sign_head(
         ))
         .on_conflict_do_nothing()
         .execute(c))?;
-    Ok(heads(conn, campaign_id, slug)?
-        .into_iter()
-        .find(|h| h.head.tree_size == frontier.size())
+    // Another process may have signed this size first: the stored head is the one that counts.
+    Ok(load_heads(conn, campaign_id, slug, Some(size))?
+        .pop()
         .unwrap_or(signed))
+}
+
+/// The size of the campaign's latest signed head, if any.
+pub fn last_head_size(conn: &mut DbConn, campaign_id: i32) -> Result<Option<i64>, DbError> {
+    Ok(crate::with_conn!(conn, |c| tree_heads::table
+        .filter(tree_heads::campaign_id.eq(campaign_id))
+        .select(diesel::dsl::max(tree_heads::tree_size))
+        .first::<Option<i64>>(c))?)
 }
 
 type HeadRow = (i64, i64, Vec<u8>, String, String);
 
 /// Every signed head of the campaign, oldest first.
 pub fn heads(conn: &mut DbConn, campaign_id: i32, slug: &str) -> Result<Vec<SignedHead>, DbError> {
-    let rows: Vec<HeadRow> = crate::with_conn!(conn, |c| tree_heads::table
-        .filter(tree_heads::campaign_id.eq(campaign_id))
-        .order(tree_heads::tree_size.asc())
-        .select((
-            tree_heads::tree_size,
-            tree_heads::timestamp_ms,
-            tree_heads::root,
-            tree_heads::public_key,
-            tree_heads::signature,
-        ))
-        .load(c))?;
+    load_heads(conn, campaign_id, slug, None)
+}
+
+/// The campaign's heads, or only the one of `size`.
+fn load_heads(
+    conn: &mut DbConn,
+    campaign_id: i32,
+    slug: &str,
+    size: Option<i64>,
+) -> Result<Vec<SignedHead>, DbError> {
+    let rows: Vec<HeadRow> = crate::with_conn!(conn, |c| {
+        let mut query = tree_heads::table
+            .filter(tree_heads::campaign_id.eq(campaign_id))
+            .into_boxed();
+        if let Some(size) = size {
+            query = query.filter(tree_heads::tree_size.eq(size));
+        }
+        query
+            .order(tree_heads::tree_size.asc())
+            .select((
+                tree_heads::tree_size,
+                tree_heads::timestamp_ms,
+                tree_heads::root,
+                tree_heads::public_key,
+                tree_heads::signature,
+            ))
+            .load(c)
+    })?;
     rows.into_iter()
         .map(|(size, timestamp_ms, root, public_key, signature)| {
             Ok(SignedHead {
