@@ -11,21 +11,21 @@ use crate::db::{now_ms, quality, DbPool};
 /// How long the writer gathers flags before writing them.
 const GATHER: Duration = Duration::from_millis(200);
 
+/// Writes `burst` flags (the only flag found after a commit).
 pub struct FlagWriter {
-    queue: mpsc::Sender<(i32, &'static str)>,
+    queue: mpsc::Sender<i32>,
 }
 
 impl FlagWriter {
     pub fn start(pool: DbPool) -> FlagWriter {
-        let (queue, jobs) = mpsc::channel::<(i32, &'static str)>();
+        let (queue, jobs) = mpsc::channel::<i32>();
         let started = std::thread::Builder::new()
             .name("minyi-flags".into())
             .spawn(move || {
                 while let Ok(first) = jobs.recv() {
                     std::thread::sleep(GATHER);
-                    let mut batch = vec![first];
-                    batch.extend(jobs.try_iter());
-                    let ids: Vec<i32> = batch.iter().map(|(id, _)| *id).collect();
+                    let mut ids = vec![first];
+                    ids.extend(jobs.try_iter());
                     let flag = super::flags::BURST;
                     let written = pool
                         .get()
@@ -41,9 +41,9 @@ impl FlagWriter {
         FlagWriter { queue }
     }
 
-    pub fn flag(&self, ids: &[i32], flag: &'static str) {
+    pub fn burst(&self, ids: &[i32]) {
         for id in ids {
-            let _ = self.queue.send((*id, flag));
+            let _ = self.queue.send(*id);
         }
     }
 }

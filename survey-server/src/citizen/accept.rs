@@ -174,7 +174,7 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
         );
         let burst = state.guards.bursts.observe(&sources, id, fingerprint, now);
         if let Some(writer) = &state.guards.flag_writer {
-            writer.flag(&burst, flags::BURST);
+            writer.burst(&burst);
         }
     }
     tracing::info!(response = stored.id(), ?stored, "response committed");
