@@ -56,6 +56,14 @@ pub fn check(batch: &Batch) -> Vec<Problem> {
             problems.push(problem("held_heads", format!("{}: {e}", path.display())));
         }
     }
+    if let Some(language) = &batch.report.language {
+        if !matches!(language.as_str(), "zh" | "en") {
+            problems.push(problem(
+                "report.language",
+                format!("{language:?} is not a report language: use \"zh\" or \"en\""),
+            ));
+        }
+    }
     check_weighting(batch, q.as_ref(), &mut problems);
     if let Some(q) = &q {
         let tree = Tree::from_questionnaire(q);

@@ -41,6 +41,27 @@ pub struct Batch {
     /// Display names of the units (code → name), over any name the inputs carry.
     #[serde(default)]
     pub unit_names: BTreeMap<String, String>,
+    /// What the report's cover says (campaign, commissioning body, evaluator).
+    #[serde(default)]
+    pub report: ReportConfig,
+}
+
+/// The `[report]` section: the facts of the report's cover. All optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    /// The survey campaign, e.g. "2025 年度行政执法群众满意度调查".
+    #[serde(default)]
+    pub campaign: Option<String>,
+    /// Who commissioned the assessment.
+    #[serde(default)]
+    pub commissioned_by: Option<String>,
+    /// The third-party evaluator.
+    #[serde(default)]
+    pub evaluator: Option<String>,
+    /// The report's language: `zh` (default) or `en`.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 fn default_groups() -> Vec<String> {

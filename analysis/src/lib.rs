@@ -9,6 +9,7 @@ pub mod check;
 pub mod config;
 pub mod demo;
 pub mod input;
+pub mod labels;
 pub mod output;
 pub mod run;
 pub mod stats;

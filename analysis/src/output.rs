@@ -214,6 +214,33 @@ pub fn write(dir: &Path, batch: &Batch, tables: &Tables) -> Result<(), OutputErr
         .map(|(unit, name)| UnitRow { unit, name })
         .collect();
     table(dir, "units", &units, &["unit", "name"])?;
+    table(
+        dir,
+        "labels",
+        &crate::labels::labels(&q),
+        &["kind", "id", "parent", "zh", "en"],
+    )?;
+    table(
+        dir,
+        "distribution",
+        &tables.distribution,
+        &[
+            "wave",
+            "group_var",
+            "group",
+            "level",
+            "indicator",
+            "category",
+            "share",
+            "n",
+        ],
+    )?;
+    table(
+        dir,
+        "daily",
+        &tables.daily,
+        &["wave", "date", "unit", "responses", "flagged"],
+    )?;
     if let Some(verdict) = &tables.verdict {
         json(dir, "verdict.json", verdict)?;
     }

@@ -2,6 +2,7 @@
 //! of the assessment from the stats core. [`run`] returns the tables; `crate::output` writes
 //! them. Nothing here is recomputed by the report.
 
+pub mod charts;
 pub mod compare;
 pub mod entropy;
 pub mod estimates;
@@ -56,6 +57,9 @@ pub struct Tables {
     /// The overall index with and without the flagged responses, per wave.
     pub screening: Vec<EstimateRow>,
     pub keywords: Vec<KeywordRow>,
+    /// The answer distributions and daily counts the report's charts draw.
+    pub distribution: Vec<charts::DistributionRow>,
+    pub daily: Vec<charts::DailyRow>,
     pub inputs: Vec<InputRecord>,
     /// Unit code → display name: the batch's `unit_names` over the inputs' own.
     pub unit_names: std::collections::BTreeMap<String, String>,
@@ -132,6 +136,7 @@ pub fn run(batch: &Batch, show_progress: bool) -> Result<Tables, RunError> {
             &s,
             batch.quality.exclude_flagged,
         ));
+        tables.daily.extend(charts::daily(&data, &s));
         let unflagged: Vec<bool> = (0..data.rows()).map(|i| !s.any(i)).collect();
         let kept = data.filter(&unflagged);
         analysed.push((data, kept));
@@ -243,6 +248,13 @@ pub fn run(batch: &Batch, show_progress: bool) -> Result<Tables, RunError> {
             .sample
             .extend(tables::sample(data, design, &rows, &breakdowns));
         tables.keywords.extend(keyword_rows(data, &q, &keywords));
+        tables.distribution.extend(charts::distribution(
+            data,
+            design,
+            &items,
+            &tree,
+            &breakdowns,
+        ));
         per_wave.push((rows, raw_index));
     }
     if let Some((b, f)) = batch.comparison() {

@@ -169,3 +169,56 @@ fn the_output_folder_holds_the_contract() {
     assert_eq!(inputs[0]["verification"]["status"], "not_applicable");
     assert_eq!(inputs[0]["sha256"].as_str().unwrap().len(), 64);
 }
+
+#[test]
+fn answer_distribution_and_daily_counts_for_the_report_charts() {
+    let (_dir, path) = setup(BASELINE, &final_wave(), "");
+    let tables = run::run(&load(&path), false).unwrap();
+    // q1 in the baseline: A answers 5, 4, 3 (weight 25, one "na" left out), B answers
+    // 2, 3, 4, 5 (12.5): of 125, category 2 holds 12.5, 3, 4 and 5 hold 37.5 each.
+    let share = |group: &str, category: &str| {
+        let row = tables
+            .distribution
+            .iter()
+            .find(|r| {
+                r.wave == "base"
+                    && r.group == group
+                    && r.level == "item"
+                    && r.indicator == "q1"
+                    && r.category == category
+            })
+            .unwrap_or_else(|| panic!("no q1 {group} {category}"));
+        assert_eq!(row.n, if group == "all" { 7 } else { 4 });
+        row.share
+    };
+    for (category, expected) in [("1", 0.0), ("2", 0.1), ("3", 0.3), ("4", 0.3), ("5", 0.3)] {
+        close(share("all", category), expected, "q1 share");
+    }
+    // Unit B alone: 2, 3, 4, 5 once each.
+    close(share("B", "2"), 0.25, "q1 share in B");
+    close(share("B", "1"), 0.0, "q1 share in B");
+    // Every item's and dimension's shares sum to one.
+    let mut sums = std::collections::BTreeMap::new();
+    for r in &tables.distribution {
+        *sums
+            .entry((&r.wave, &r.group, &r.level, &r.indicator))
+            .or_insert(0.0) += r.share;
+    }
+    assert!(sums.len() > 4);
+    for (key, sum) in sums {
+        close(sum, 1.0, &format!("{key:?}"));
+    }
+    // Daily counts: every row of a wave counted once under its day, and again under "all".
+    for wave in ["base", "final"] {
+        let day = |unit_all: bool| -> usize {
+            tables
+                .daily
+                .iter()
+                .filter(|d| d.wave == wave && (d.unit == "all") == unit_all)
+                .map(|d| d.responses)
+                .sum()
+        };
+        assert!(day(true) > 0, "{wave}: no daily counts");
+        assert_eq!(day(true), day(false), "{wave}: all = sum of units");
+    }
+}

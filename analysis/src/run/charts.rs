@@ -1,0 +1,151 @@
+//! The tables only the report's charts need: the weighted answer distribution of each 1–5
+//! item and first-level dimension (`distribution.csv`) and the responses received per day
+//! (`daily.csv`). Computed here so that the report never computes a statistic.
+
+use serde::Serialize;
+
+use crate::input::WaveData;
+use crate::stats::{Design, IndexScale};
+use crate::tree::{Tree, ROOT};
+
+use super::estimates::{Group, ItemSpec, ItemType};
+use super::screens::Screened;
+
+/// One row of `distribution.csv`: the weighted share of answer `category` (1–5) among the
+/// substantive answers of an item or a dimension ("不了解" is not an answer on the scale).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DistributionRow {
+    pub wave: String,
+    pub group_var: String,
+    pub group: String,
+    /// `item` or `indicator` (a first-level dimension: its items' answers pooled).
+    pub level: String,
+    pub indicator: String,
+    pub category: String,
+    pub share: f64,
+    /// Substantive answers behind the shares (for a dimension: answers, not respondents).
+    pub n: usize,
+}
+
+/// One row of `daily.csv`: responses received on a day (UTC+8, the survey's clock), per unit
+/// and in all (`unit = all`), with how many of them a quality screen flagged.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DailyRow {
+    pub wave: String,
+    pub date: String,
+    pub unit: String,
+    pub responses: usize,
+    pub flagged: usize,
+}
+
+/// Distributions for the whole sample and per unit: every 1–5 item, then every first-level
+/// dimension with any 1–5 item.
+pub fn distribution(
+    data: &WaveData,
+    design: &Design,
+    items: &[ItemSpec],
+    tree: &Tree,
+    breakdowns: &[Group],
+) -> Vec<DistributionRow> {
+    let likert: Vec<&ItemSpec> = items
+        .iter()
+        .filter(|i| matches!(i.kind, ItemType::Score(IndexScale::Points(5))))
+        .collect();
+    let scores: Vec<(&str, Vec<Option<f64>>)> = likert
+        .iter()
+        .map(|i| (i.id.as_str(), data.scores(&i.id)))
+        .collect();
+    let dimensions: Vec<(String, Vec<String>)> = tree.nodes[0]
+        .children
+        .iter()
+        .filter_map(|c| match c {
+            crate::tree::Child::Node(n) => Some(*n),
+            crate::tree::Child::Item(_) => None,
+        })
+        .map(|n| (tree.nodes[n].id.clone(), tree.items_under(n)))
+        .collect();
+    let weights = design.weights();
+    let mut out = Vec::new();
+    for group in breakdowns
+        .iter()
+        .filter(|g| g.var == "overall" || g.var == "unit")
+    {
+        let inside = |row: usize| group.mask.as_ref().is_none_or(|m| m[row]);
+        let mut emit = |level: &str, indicator: &str, columns: &[&Vec<Option<f64>>]| {
+            let mut totals = [0.0; 5];
+            let mut n = 0;
+            for column in columns {
+                for (row, value) in column.iter().enumerate() {
+                    let Some(v) = value.filter(|_| inside(row)) else {
+                        continue;
+                    };
+                    let category = v.round() as usize;
+                    if (1..=5).contains(&category) {
+                        totals[category - 1] += weights[row];
+                        n += 1;
+                    }
+                }
+            }
+            let sum: f64 = totals.iter().sum();
+            if n == 0 || sum <= 0.0 {
+                return;
+            }
+            for (c, total) in totals.iter().enumerate() {
+                out.push(DistributionRow {
+                    wave: data.label.clone(),
+                    group_var: group.var.clone(),
+                    group: group.value.clone(),
+                    level: level.into(),
+                    indicator: indicator.into(),
+                    category: (c + 1).to_string(),
+                    share: total / sum,
+                    n,
+                });
+            }
+        };
+        for (id, column) in &scores {
+            emit("item", id, &[column]);
+        }
+        for (dimension, under) in &dimensions {
+            let columns: Vec<&Vec<Option<f64>>> = scores
+                .iter()
+                .filter(|(id, _)| under.iter().any(|u| u == id))
+                .map(|(_, c)| c)
+                .collect();
+            if !columns.is_empty() && dimension != ROOT {
+                emit("indicator", dimension, &columns);
+            }
+        }
+    }
+    out
+}
+
+/// Responses per day, per unit and in all; days are counted on Beijing time (UTC+8).
+/// Rows without a submission time are left out (a plain table may not have one).
+pub fn daily(data: &WaveData, screens: &Screened) -> Vec<DailyRow> {
+    use std::collections::BTreeMap;
+    let mut counts: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+    for (row, submitted) in data.submitted.iter().enumerate() {
+        let Some(seconds) = submitted else { continue };
+        let Some(date) = chrono::DateTime::from_timestamp(seconds + 8 * 3600, 0) else {
+            continue;
+        };
+        let date = date.format("%Y-%m-%d").to_string();
+        let flagged = usize::from(screens.any(row));
+        for unit in [data.unit[row].as_str(), "all"] {
+            let entry = counts.entry((date.clone(), unit.to_string())).or_default();
+            entry.0 += 1;
+            entry.1 += flagged;
+        }
+    }
+    counts
+        .into_iter()
+        .map(|((date, unit), (responses, flagged))| DailyRow {
+            wave: data.label.clone(),
+            date,
+            unit,
+            responses,
+            flagged,
+        })
+        .collect()
+}
