@@ -21,12 +21,25 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a batch and write every table into DIR.
+    /// Run a batch and write every table into DIR, then the report (DIR/report.html,
+    /// DIR/report.pdf, DIR/charts/).
     Run {
         #[arg(long)]
         config: PathBuf,
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Render the report again from the tables already in DIR (no statistic is recomputed).
+    Report {
+        dir: PathBuf,
+        /// The report's language: zh or en (default: the batch's [report] language, else zh).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Write the HTML and the charts only.
+        #[arg(long)]
+        no_pdf: bool,
     },
     /// Check a batch file without running it, naming every problem.
     Check { config: PathBuf },
@@ -39,7 +52,19 @@ enum Command {
     Demo {
         #[arg(long)]
         out: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
     },
+}
+
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// Write the tables only, no report.
+    #[arg(long)]
+    no_report: bool,
+    /// The report's language: zh or en (default: the batch's [report] language, else zh).
+    #[arg(long)]
+    lang: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -54,12 +79,20 @@ fn main() -> ExitCode {
 
 fn try_main() -> anyhow::Result<ExitCode> {
     match Cli::parse().command {
-        Command::Run { config, out } => run_batch(&config, &out),
-        Command::Demo { out } => {
+        Command::Run {
+            config,
+            out,
+            report,
+        } => run_batch(&config, &out, &report),
+        Command::Demo { out, report } => {
             let config =
                 demo::write_demo_batch(&out.join("batch")).context("writing the demo batch")?;
             println!("synthetic demo batch: {}", config.display());
-            run_batch(&config, &out)
+            run_batch(&config, &out, &report)
+        }
+        Command::Report { dir, lang, no_pdf } => {
+            render_report(&dir, lang.as_deref(), no_pdf)?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Check { config } => {
             let batch = Batch::load(&config)?;
@@ -82,7 +115,14 @@ fn try_main() -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run_batch(config: &std::path::Path, out: &std::path::Path) -> anyhow::Result<ExitCode> {
+fn run_batch(
+    config: &std::path::Path,
+    out: &std::path::Path,
+    report: &ReportArgs,
+) -> anyhow::Result<ExitCode> {
+    if let Some(lang) = &report.lang {
+        minyi_reports::Lang::parse(lang).map_err(|e| anyhow::anyhow!("--lang: {e}"))?;
+    }
     let batch = Batch::load(config)?;
     let tables = run::run(&batch, true)?;
     output::write(out, &batch, &tables)?;
@@ -100,5 +140,28 @@ fn run_batch(config: &std::path::Path, out: &std::path::Path) -> anyhow::Result<
         println!("input {} ({} rows): {status}", input.path, input.rows);
     }
     println!("tables written to {}", out.display());
+    if !report.no_report {
+        render_report(out, report.lang.as_deref(), false)?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Renders the report of the tables in `dir` and says where it is.
+fn render_report(dir: &std::path::Path, lang: Option<&str>, no_pdf: bool) -> anyhow::Result<()> {
+    let lang = lang
+        .map(minyi_reports::Lang::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--lang: {e}"))?;
+    let options = minyi_reports::Options {
+        lang,
+        skip_pdf: no_pdf,
+    };
+    let rendered = minyi_reports::render(dir, &options)
+        .with_context(|| format!("rendering the report of {}", dir.display()))?;
+    println!("charts: {}", dir.join("charts").display());
+    if let Some(pdf) = &rendered.pdf {
+        println!("report (PDF): {}", pdf.display());
+    }
+    println!("report: {}", rendered.html.display());
+    Ok(())
 }

@@ -18,9 +18,9 @@ const WECHAT_UA: &str = "Mozilla/5.0 (Linux; Android 13; V2203A) AppleWebKit/537
 Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5075 MMWEBSDK/20230504 MicroMessenger/8.0.37.2380 \
 WeChat/arm64 Weixin NetType/4G Language/zh_CN ABI/arm64";
 
-struct Browser {
-    client: Client,
-    driver_url: String,
+pub struct Browser {
+    pub client: Client,
+    pub driver_url: String,
     _driver: Child,
 }
 
@@ -45,7 +45,7 @@ async fn disable_scripts(b: &Browser) {
     );
 }
 
-fn artifacts() -> PathBuf {
+pub fn artifacts() -> PathBuf {
     let dir = std::env::var("MINYI_TEST_ARTIFACTS")
         .map(PathBuf::from)
         .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-artifacts"));
@@ -54,6 +54,21 @@ fn artifacts() -> PathBuf {
 }
 
 async fn browser(wait_for_loads: bool) -> Browser {
+    let emulation = json!({
+        "deviceMetrics": { "width": 360, "height": 780, "pixelRatio": 2.0 },
+        "userAgent": WECHAT_UA
+    });
+    start(Some(emulation), wait_for_loads, None).await
+}
+
+/// Starts chromedriver and a headless Chromium session: with `mobile` emulation (device
+/// metrics, user agent) or at a desktop `window` size, and optionally without waiting for
+/// page loads.
+pub async fn start(
+    mobile: Option<Value>,
+    wait_for_loads: bool,
+    window: Option<(u32, u32)>,
+) -> Browser {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -70,18 +85,30 @@ async fn browser(wait_for_loads: bool) -> Browser {
         .unwrap_or_else(|e| {
             panic!("{chromedriver} is needed (apt-get install chromium-driver): {e}")
         });
-    let options = json!({
+    let mut args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-quic".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-dev-shm-usage".into(),
+    ];
+    if let Some((w, h)) = window {
+        args.push(format!("--window-size={w},{h}"));
+    }
+    let mut options = json!({
         "binary": std::env::var("MINYI_CHROMIUM").unwrap_or("/usr/bin/chromium".into()),
-        "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"],
-        "mobileEmulation": {
-            "deviceMetrics": { "width": 360, "height": 780, "pixelRatio": 2.0 },
-            "userAgent": WECHAT_UA
-        }
+        "args": args,
     });
+    if let Some(mobile) = mobile {
+        options["mobileEmulation"] = mobile;
+    }
     let mut caps = serde_json::Map::new();
     caps.insert("goog:chromeOptions".into(), options);
+    caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
     if !wait_for_loads {
         // With page scripts off chromedriver never sees a navigation finish; the test polls.
         caps.insert("pageLoadStrategy".into(), json!("none"));
@@ -164,13 +191,13 @@ async fn wait_for_thanks(client: &Client) -> String {
     );
 }
 
-async fn screenshot(client: &Client, name: &str) {
+pub async fn screenshot(client: &Client, name: &str) {
     let png = client.screenshot().await.unwrap();
     assert!(png.len() > 1000, "screenshot is blank");
     std::fs::write(artifacts().join(name), png).unwrap();
 }
 
-async fn number(client: &Client, script: &str) -> f64 {
+pub async fn number(client: &Client, script: &str) -> f64 {
     match client.execute(script, vec![]).await.unwrap() {
         Value::Number(n) => n.as_f64().unwrap(),
         other => panic!("{script} gave {other}"),
