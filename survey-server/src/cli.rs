@@ -52,6 +52,11 @@ pub enum Command {
         #[command(flatten)]
         server: ServerArgs,
     },
+    /// Assessment reports: publish an analysis batch's report to a campaign.
+    Report {
+        #[command(subcommand)]
+        action: ReportAction,
+    },
     /// The integrity log: its public key and its signed tree heads.
     Log {
         #[command(subcommand)]
@@ -78,6 +83,25 @@ pub enum Command {
         /// A file of heads from `survey-server log fetch` (one JSON head per line).
         #[arg(long)]
         heads: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportAction {
+    /// Publish a batch folder's report (report.html, report.pdf if there is one, verdict.json,
+    /// manifest.json) as the campaign's latest; earlier publications stay listed.
+    Publish {
+        /// The campaign's link name (slug).
+        #[arg(long)]
+        campaign: String,
+        /// The analysis batch folder.
+        dir: PathBuf,
+        /// The console account publishing it, an evaluator or an admin (default: recorded as
+        /// `cli`).
+        #[arg(long)]
+        by: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
     },
 }
 

@@ -5,7 +5,8 @@ use clap::Parser;
 use minyi_questionnaire::Questionnaire;
 use survey_server::auth::{password, Role};
 use survey_server::cli::{
-    CampaignAction, Cli, Command, LogAction, QuestionnaireAction, ServerArgs, UserAction,
+    CampaignAction, Cli, Command, LogAction, QuestionnaireAction, ReportAction, ServerArgs,
+    UserAction,
 };
 use survey_server::config::Settings;
 use survey_server::db::{self, DatabaseUrl, DbPool};
@@ -52,6 +53,15 @@ fn run() -> Result<()> {
             action: QuestionnaireAction::Check { file },
         } => check(&file),
         Command::Log { action } => log(action),
+        Command::Report {
+            action:
+                ReportAction::Publish {
+                    campaign,
+                    dir,
+                    by,
+                    server,
+                },
+        } => publish_report(&open(&server)?, &campaign, &dir, by.as_deref()),
         Command::Purge {
             older_than_days,
             server,
@@ -75,6 +85,27 @@ fn purge(server: &ServerArgs, days: Option<u32>) -> Result<()> {
     println!(
         "purged {} contact details and {} device tags older than {days} days",
         purged.contacts, purged.device_tags
+    );
+    Ok(())
+}
+
+fn publish_report(
+    pool: &DbPool,
+    slug: &str,
+    dir: &std::path::Path,
+    by: Option<&str>,
+) -> Result<()> {
+    let published = survey_server::report::publish::publish_dir(pool, slug, dir, by)?;
+    println!(
+        "published report #{} to {slug} ({}{}): {}",
+        published.id,
+        published.verdict,
+        if published.has_pdf {
+            ", with PDF"
+        } else {
+            ", no PDF"
+        },
+        published.sentence_zh
     );
     Ok(())
 }

@@ -22,9 +22,10 @@ pub const PUBLIC_API_ROUTES: &[(&str, &str)] = &[
 ];
 
 /// Declares the console routes once: the table the route test walks and the registration,
-/// each route wrapped in the role guard with the least role it needs.
+/// each route wrapped in the role guard with the least role it needs. `[body N]` raises a
+/// route's request body limit (the guard reads the body for its CSRF token within it).
 macro_rules! console_routes {
-    ($($method:ident $path:literal $role:ident => $handler:path;)*) => {
+    ($($method:ident $path:literal $role:ident => $handler:path $([body $limit:expr])?;)*) => {
         /// Every console route: (method, path, least role).
         pub const CONSOLE_ROUTES: &[(&str, &str, Role)] =
             &[$((stringify!($method), $path, Role::$role)),*];
@@ -34,6 +35,7 @@ macro_rules! console_routes {
                 web::resource($path)
                     // A guard on the resource lets one path have a GET and a POST resource.
                     .guard(method_guard(stringify!($method)))
+                    $(.app_data(web::PayloadConfig::default().limit($limit)))?
                     .wrap(from_fn(|req, next| require_role(Role::$role, req, next)))
                     .route(web::$method().to($handler)),
             );)*
@@ -49,6 +51,9 @@ console_routes! {
     get "/console/campaigns/{slug}" Viewer => console::campaign;
     get "/console/campaigns/{slug}/plan" Viewer => console::plan::show;
     post "/console/campaigns/{slug}/plan" Admin => console::plan::save;
+    get "/console/campaigns/{slug}/report" Viewer => console::report::html;
+    get "/console/campaigns/{slug}/report.pdf" Viewer => console::report::pdf;
+    post "/console/campaigns/{slug}/report" Evaluator => console::report::upload [body crate::report::UPLOAD_MAX_BYTES];
     get "/console/campaigns/{slug}/progress" Viewer => console::progress::show;
     get "/console/campaigns/{slug}/progress.json" Viewer => console::progress::json;
     post "/console/campaigns/{slug}/open" Admin => console::open_campaign;

@@ -3,9 +3,13 @@
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::PayloadError;
+use actix_web::http::header::HeaderMap;
 use actix_web::http::{header, Method};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse, ResponseError};
+use futures::StreamExt;
+use minyi_questionnaire::Lang;
 
 use super::session::{hash_id, CurrentUser};
 use super::Role;
@@ -113,13 +117,22 @@ async fn check_csrf(req: &mut ServiceRequest, expected: &str) -> Result<(), Http
     let given = match from_header {
         Some(token) => Some(token),
         None => {
-            let body = req
-                .extract::<web::Bytes>()
-                .await
-                .map_err(|_| refuse(req, AppError::CsrfMismatch))?;
-            let token = url::form_urlencoded::parse(&body)
-                .find(|(k, _)| k == CSRF_FIELD)
-                .map(|(_, v)| v.into_owned());
+            let body = req.extract::<web::Bytes>().await.map_err(|e| {
+                let overflow = matches!(e.as_error(), Some(PayloadError::Overflow));
+                let error = if overflow {
+                    AppError::TooLarge(Lang::Zh)
+                } else {
+                    AppError::CsrfMismatch
+                };
+                refuse(req, error)
+            })?;
+            let token = if is_multipart(req) {
+                multipart_field(req.headers(), body.clone(), CSRF_FIELD).await
+            } else {
+                url::form_urlencoded::parse(&body)
+                    .find(|(k, _)| k == CSRF_FIELD)
+                    .map(|(_, v)| v.into_owned())
+            };
             req.set_payload(bytes_payload(body));
             token
         }
@@ -128,6 +141,27 @@ async fn check_csrf(req: &mut ServiceRequest, expected: &str) -> Result<(), Http
         Some(token) if constant_time_eq(token.as_bytes(), expected.as_bytes()) => Ok(()),
         _ => Err(refuse(req, AppError::CsrfMismatch)),
     }
+}
+
+fn is_multipart(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("multipart/form-data"))
+}
+
+/// A short text field of a buffered `multipart/form-data` body (a file upload's form).
+async fn multipart_field(headers: &HeaderMap, body: web::Bytes, name: &str) -> Option<String> {
+    let stream = futures::stream::once(async move { Ok::<_, PayloadError>(body) });
+    let mut fields = actix_multipart::Multipart::new(headers, stream);
+    // A field not read through is skipped when the next one is asked for.
+    while let Some(Ok(mut field)) = fields.next().await {
+        if field.name() == Some(name) {
+            let value = field.bytes(1024).await.ok()?.ok()?;
+            return String::from_utf8(value.to_vec()).ok();
+        }
+    }
+    None
 }
 
 fn bytes_payload(body: web::Bytes) -> actix_web::dev::Payload {

@@ -10,6 +10,8 @@ mod plan_view;
 pub mod progress;
 pub mod qr;
 pub mod quality;
+pub mod report;
+mod report_view;
 pub mod units;
 pub mod views;
 
@@ -20,7 +22,7 @@ use serde::Deserialize;
 use crate::auth::session::{hash_id, random_token, CurrentUser};
 use crate::auth::{password, Role};
 use crate::db::accounts::{self, Session};
-use crate::db::{campaigns, now_ms, responses};
+use crate::db::{campaigns, now_ms, reports, responses};
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -143,19 +145,21 @@ pub async fn campaign(
 ) -> Result<HttpResponse, AppError> {
     let pool = state.pool.clone();
     let slug = slug.into_inner();
-    let (ctx, counts) = web::block(move || -> Result<_, crate::db::DbError> {
+    let found = web::block(move || -> Result<_, crate::db::DbError> {
         let mut conn = pool.get()?;
         let Some(ctx) = campaigns::load_context(&mut conn, &slug)? else {
-            return Ok((None, Vec::new()));
+            return Ok(None);
         };
         let counts = responses::counts_by_unit(&mut conn, ctx.campaign.id)?;
-        Ok((Some(ctx), counts))
+        let reports = reports::list(&mut conn, ctx.campaign.id)?;
+        Ok(Some((ctx, counts, reports)))
     })
     .await??;
-    let ctx = ctx.ok_or(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh))?;
+    let (ctx, counts, reports) =
+        found.ok_or(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh))?;
     Ok(views::html_response(
         200,
-        views::campaign(&user, &ctx, &counts),
+        views::campaign(&user, &ctx, &counts, &reports),
     ))
 }
 

@@ -10,6 +10,7 @@ use crate::auth::Role;
 use crate::citizen::pages::layout;
 use crate::db::accounts::AuditEntry;
 use crate::db::campaigns::{Campaign, CampaignContext};
+use crate::db::reports::Publication;
 
 const CONSOLE_CSS: &str = "table{border-collapse:collapse;width:100%;font-size:.95rem}\
 th,td{border-bottom:1px solid #d5d9de;padding:.4rem .3rem;text-align:left}\
@@ -17,7 +18,10 @@ td.r,th.r{text-align:right}nav{display:flex;gap:1rem;align-items:center;flex-wra
 nav form{margin-left:auto}nav button,form.inline button{width:auto;display:inline-block;padding:0 1rem;margin:0}\
 form.inline{display:inline}label.f{display:block;margin-top:.75rem;font-weight:600}\
 textarea{min-height:6rem}input[type=text],input[type=password]{display:block;width:100%;min-height:44px;font:inherit;padding:.4rem;\
-border:1px solid #b9bec6;border-radius:6px}main{max-width:60rem}";
+border:1px solid #b9bec6;border-radius:6px}main{max-width:60rem}\
+.vd{display:inline-block;padding:.2rem .6rem;border:2px solid;border-radius:6px;font-weight:600}\
+.vd.met{color:#14532d;background:#f0fdf4}.vd.not_met{color:#7f1d1d;background:#fef2f2}\
+.vd.inconclusive{color:#713f12;background:#fefce8}p.sentence{font-size:1.05rem}";
 
 /// A console page as a response with the given status.
 pub fn html_response(status: u16, body: Markup) -> actix_web::HttpResponse {
@@ -109,7 +113,12 @@ pub fn home(user: &CurrentUser, rows: &[(i64, Campaign)]) -> Markup {
     )
 }
 
-pub fn campaign(user: &CurrentUser, ctx: &CampaignContext, counts: &[(i32, i64)]) -> Markup {
+pub fn campaign(
+    user: &CurrentUser,
+    ctx: &CampaignContext,
+    counts: &[(i32, i64)],
+    reports: &[Publication],
+) -> Markup {
     let c = &ctx.campaign;
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
     page(
@@ -131,6 +140,7 @@ pub fn campaign(user: &CurrentUser, ctx: &CampaignContext, counts: &[(i32, i64)]
                     " "
                 }
             }
+            (super::report_view::panel(user, &c.slug, reports))
             @if may(user, Role::Evaluator) {
                 h2 { "导出数据" }
                 ul {

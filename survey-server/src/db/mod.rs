@@ -12,6 +12,7 @@ pub mod group_commit;
 pub mod log;
 pub mod plans;
 pub mod quality;
+pub mod reports;
 pub mod responses;
 pub mod schema;
 pub mod secrets;

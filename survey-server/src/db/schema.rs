@@ -218,6 +218,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        published_at -> BigInt,
+        published_by -> Text,
+        verdict -> Text,
+        sentence_zh -> Text,
+        sentence_en -> Text,
+        generated_at -> BigInt,
+        html -> Binary,
+        html_sha256 -> Text,
+        pdf -> Nullable<Binary>,
+        pdf_sha256 -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(reports -> campaigns (campaign_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     instance_secrets,
     questionnaire_versions,
@@ -239,4 +258,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     response_flags,
     device_seen,
     contacts,
+    reports,
 );
