@@ -17,6 +17,7 @@ mod exports;
 mod form_get;
 mod fuzz_submit;
 mod integrity;
+mod report_browser;
 mod report_viewer;
 mod storage;
 mod submit;

@@ -29,9 +29,12 @@ fn rendered(lang: Option<minyi_reports::Lang>) -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
-/// Text without any whitespace, so that line breaks in the PDF do not matter.
+/// Text without any whitespace or soft hyphen, so that line breaks and hyphenation in the PDF
+/// do not matter.
 fn squeeze(text: &str) -> String {
-    text.chars().filter(|c| !c.is_whitespace()).collect()
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{ad}')
+        .collect()
 }
 
 #[test]
