@@ -179,7 +179,7 @@ impl Daily {
         let slot = (w - left - 10) / span.max(1);
         let date_look = Look::new(18.0).color(MUTED).center();
         let gap = ink::width("00-00", date_look) + 16;
-        let mut last_label = i32::MIN;
+        let mut last_label: Option<i32> = None;
         for (&k, (date, responses, flagged)) in at.iter().zip(&panel.days) {
             let x0 = left + 10 + k as i32 * slot;
             let x1 = x0 + (slot * 4 / 5).max(1);
@@ -191,10 +191,11 @@ impl Daily {
                 area.draw(&Rectangle::new(foot, VERMILION.filled()))?;
             }
             let middle = (x0 + x1) / 2;
-            if middle - last_label >= gap {
+            // A date under a bar unless it would touch the last one written.
+            if !matches!(last_label, Some(last) if middle - last < gap) {
                 let short = date.get(5..10).unwrap_or(date);
                 ink.text(area, short, (middle, base + 18), date_look)?;
-                last_label = middle;
+                last_label = Some(middle);
             }
         }
         Ok(())
