@@ -47,6 +47,11 @@ fn run_writes_the_tables_and_prints_the_verdict() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("按事先确定的规则"));
     assert!(out_dir.join("verdict.json").exists() && out_dir.join("estimates.parquet").exists());
+    // And the report, rendered from those tables.
+    for file in ["report.html", "report.pdf", "charts/unit_index.png"] {
+        assert!(out_dir.join(file).exists(), "no {file}");
+    }
+    assert!(String::from_utf8_lossy(&out.stdout).contains("report: "));
 }
 
 #[test]
