@@ -8,6 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{register_font, FontFamily, FontStyle, FontTransform};
 
+use super::glyphs;
 use crate::font;
 
 /// The font-family of every text. plotters looks the whole string up among the registered
@@ -85,18 +86,26 @@ impl Look {
     }
 }
 
-/// Draws text for one backend: the SVG's sizes are scaled (see [`SVG_SIZE`]).
+/// Draws text for one backend: in the SVG as text elements, their sizes scaled (see
+/// [`SVG_SIZE`]); in the PNG as glyphs rasterised by `glyphs`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Ink {
     scale: f64,
+    bitmap: bool,
 }
 
 impl Ink {
     pub fn svg() -> Ink {
-        Ink { scale: SVG_SIZE }
+        Ink {
+            scale: SVG_SIZE,
+            bitmap: false,
+        }
     }
     pub fn png() -> Ink {
-        Ink { scale: 1.0 }
+        Ink {
+            scale: 1.0,
+            bitmap: true,
+        }
     }
 
     fn style(&self, look: Look, transform: FontTransform) -> TextStyle<'static> {
@@ -118,8 +127,19 @@ impl Ink {
         (x, y): (i32, i32),
         look: Look,
     ) -> Drawn<DB> {
-        // Both backends put the baseline about half a size below a top-anchored text's y;
-        // the middle of a CJK glyph or a digit sits about a quarter size above its baseline.
+        // The middle of a CJK glyph or a digit sits about a quarter size above its baseline;
+        // the SVG puts the baseline about half a size below a top-anchored text's y.
+        if self.bitmap {
+            let w = width(text, look);
+            let left = match look.align {
+                HPos::Left => x,
+                HPos::Center => x - w / 2,
+                HPos::Right => x - w,
+            };
+            let baseline = y + (0.26 * look.size).round() as i32;
+            let ink = (look.size, look.bold, look.color);
+            return glyphs::draw(area, text, ink, |gx, gy| (left + gx, baseline + gy));
+        }
         let top = y - (0.24 * look.size).round() as i32;
         area.draw_text(text, &self.style(look, FontTransform::None), (x, top))
     }
@@ -133,6 +153,12 @@ impl Ink {
         (x, y): (i32, i32),
         look: Look,
     ) -> Drawn<DB> {
+        if self.bitmap {
+            // The baseline half a size right of x, the text read upwards from y + w / 2.
+            let (w, half) = (width(text, look), (look.size / 2.0).round() as i32);
+            let ink = (look.size, look.bold, look.color);
+            return glyphs::draw(area, text, ink, |gx, gy| (x + half + gy, y + w / 2 - gx));
+        }
         let style = self.style(look.center(), FontTransform::Rotate270);
         area.draw_text(text, &style, (x, y))
     }
@@ -156,12 +182,9 @@ impl Ink {
 
 /// The width of `text` in PNG pixels (the same in the SVG, see [`SVG_SIZE`]).
 pub(super) fn width(text: &str, look: Look) -> i32 {
-    FontDesc::new(FontFamily::Name(FAMILY), look.size, look.weight())
-        .box_size(text)
-        .map_or(
-            (text.chars().count() as f64 * look.size * 0.7) as i32,
-            |(w, _)| w as i32,
-        )
+    glyphs::width(text, look.size, look.bold)
+        .unwrap_or(text.chars().count() as f64 * look.size * 0.7)
+        .round() as i32
 }
 
 /// `text` broken into lines no wider than `max` pixels: at spaces for Latin text, between

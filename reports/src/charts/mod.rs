@@ -11,6 +11,7 @@
 mod axis;
 mod daily;
 mod frame;
+mod glyphs;
 mod grid;
 mod heatmap;
 mod ink;
