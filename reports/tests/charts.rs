@@ -144,6 +144,12 @@ fn svgs_name_the_units_and_labels_in_the_shipped_font() {
             "problems names {item}"
         );
     }
+    let heatmap = chart(&charts, "heatmap");
+    assert!(
+        heatmap.caption.contains("按 100 ×（1 - 发生率）计"),
+        "{}",
+        heatmap.caption
+    );
     let ipa = svg_text(chart(&charts, "ipa"));
     assert!(
         ipa.contains("重点改进区") && ipa.contains("继续保持区"),

@@ -72,6 +72,24 @@ pub(super) fn plan(batch: &Batch, lang: Lang) -> Option<Heatmap> {
         )
         .to_string(),
     ];
+    // A problem dimension is scored 100 × (1 - incidence): say so beside its incidence name.
+    let negative = &batch.manifest.configuration["indicators"]["negative"];
+    for d in dimensions.iter().filter(|d| {
+        negative
+            .as_array()
+            .is_some_and(|n| n.iter().any(|v| v.as_str() == Some(**d)))
+    }) {
+        caption.push(match lang {
+            Lang::Zh => format!(
+                "“{}”按 100 ×（1 - 发生率）计，越高表示问题越少",
+                batch.label(d, lang)
+            ),
+            Lang::En => format!(
+                "“{}” is scored 100 × (1 - incidence): higher means fewer problems",
+                batch.label(d, lang)
+            ),
+        });
+    }
     if flagged {
         caption.push(words::flag_note(lang).to_string());
     }
