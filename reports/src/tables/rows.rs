@@ -193,8 +193,8 @@ pub struct Label {
 }
 
 /// `distribution.csv`: the weighted share of each answer of a rated item or dimension.
-/// `category` is `1`…`5` (shares among substantive answers, summing to 1) or `na` (the share
-/// of "不了解" among everyone asked).
+/// `category` is `1`…`5`: shares among the substantive answers, summing to 1 ("不了解" is not
+/// on the scale; a later contract may add its share as `na`, which the charts then show).
 #[derive(Debug, Clone, Deserialize)]
 pub struct Distribution {
     pub wave: String,
