@@ -171,12 +171,16 @@ fn user_add_reads_the_password_from_stdin_and_checks_it() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child
+        // A refused account (unknown role, taken name) may exit before reading the password:
+        // a broken pipe here is that refusal, which the output below shows.
+        let written = child
             .stdin
             .take()
             .unwrap()
-            .write_all(format!("{password}\n").as_bytes())
-            .unwrap();
+            .write_all(format!("{password}\n").as_bytes());
+        if let Err(e) = written {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
         let out = child.wait_with_output().unwrap();
         let text = String::from_utf8_lossy(&out.stdout).to_string()
             + &String::from_utf8_lossy(&out.stderr);
