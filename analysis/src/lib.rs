@@ -13,5 +13,6 @@ pub mod labels;
 pub mod output;
 pub mod run;
 pub mod stats;
+pub mod stream;
 pub mod text;
 pub mod tree;
