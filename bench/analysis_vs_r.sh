@@ -13,8 +13,9 @@
 #   - minyi's streaming estimator on each wave's Parquet (`analysis stream estimate`);
 #   - R (`bench/r/survey_bench.R`): fread both CSV files, then svymean + svyby per item;
 # and check that every minyi item mean and SE equals R's (bench/r/compare.R).
-# Then STREAM_ROWS responses in one Parquet wave on polars' streaming engine, also under an
-# address-space cap (STREAM_CAP_MB), and the same query on the in-memory engine for its peak.
+# and the same query on polars' in-memory engine (one wave), for what streaming saves.
+# Then STREAM_ROWS responses in one Parquet wave on the streaming engine, also under an
+# address-space cap (STREAM_CAP_MB) far below what the in-memory engine needs.
 #
 # Env: BENCH_DIR (default /tmp/minyi-bench; ~3 GB at the default sizes), SIZES, STREAM_ROWS
 # (0 skips), STREAM_CAP_MB (default 1024), ANALYSIS_BIN (default: build the release binary),
@@ -77,11 +78,20 @@ stream() { # stream NAME FILE WAVE
   measure "$1" "$bin" stream estimate --input "$2" --out "$1-out" --items "$items" \
     --stratum unit --group unit --population-column population --wave "$3" "${@:4}"
 }
+# same_as_r DIR WHAT FILE...: every item mean and SE of FILE... equals R's, or stop.
+same_as_r() {
+  local d=$1 what=$2 out
+  shift 2
+  out=$(Rscript "$root/bench/r/compare.R" "$d/r-estimates.csv" "$@") ||
+    { echo "minyi's $what estimates differ from R's: $out" >&2; exit 1; }
+  echo "R vs minyi $what: $out"
+}
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)," \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "R: $(Rscript -e 'cat(R.version.string, "survey", format(packageVersion("survey")))')"
-rows=()
+versus_r=()
+engines=()
 for n in $sizes; do
   d=$bench_dir/$n
   echo "== $n responses per wave ($d)"
@@ -90,24 +100,30 @@ for n in $sizes; do
   measure "$d/memory" "$bin" stream memory --config "$d/batch.toml" --out "$d/memory-out"
   stream "$d/stream-baseline" "$d/baseline.parquet" baseline
   stream "$d/stream-final" "$d/final.parquet" final
+  stream "$d/in-memory" "$d/final.parquet" final --in-memory
   measure "$d/r" Rscript "$root/bench/r/survey_bench.R" "$d/baseline.csv" "$d/final.csv" \
     --out "$d/r-estimates.csv"
-  for m in batch-out memory-out; do
-    echo "R vs minyi $m: $(Rscript "$root/bench/r/compare.R" "$d/r-estimates.csv" "$d/$m/estimates.csv")"
-  done
-  echo "R vs minyi stream: $(Rscript "$root/bench/r/compare.R" "$d/r-estimates.csv" \
-    "$d/stream-baseline-out/estimates.csv" "$d/stream-final-out/estimates.csv")"
+  same_as_r "$d" batch "$d/batch-out/estimates.csv"
+  same_as_r "$d" estimate-only "$d/memory-out/estimates.csv"
+  same_as_r "$d" streamed "$d/stream-baseline-out/estimates.csv" "$d/stream-final-out/estimates.csv"
   cat "$d/memory.out" "$d/r.out"
   stream_wall=$(sum "$(wall "$d/stream-baseline")" "$(wall "$d/stream-final")")
   stream_peak=$(max "$(peak_mb "$d/stream-baseline")" "$(peak_mb "$d/stream-final")")
+  r_wall=$(wall "$d/r")
   r_estimate=$(field "$d/r" estimate_seconds)
-  rows+=("| $n | $(wall "$d/batch") | $(peak_mb "$d/batch") | $(field "$d/memory" estimate_seconds) | $stream_wall | $stream_peak | $(field "$d/r" load_seconds) | $r_estimate | $(wall "$d/r") | $(peak_mb "$d/r") | **$(ratio "$(wall "$d/r")" "$(wall "$d/batch")")** | **$(ratio "$r_estimate" "$(field "$d/memory" estimate_seconds)")** | $(ratio "$(wall "$d/r")" "$stream_wall") |")
+  estimate=$(field "$d/memory" estimate_seconds)
+  versus_r+=("| $n | $(wall "$d/batch") | $(peak_mb "$d/batch") | $estimate | $(field "$d/r" load_seconds) | $r_estimate | $r_wall | $(peak_mb "$d/r") | **$(ratio "$r_wall" "$(wall "$d/batch")")** | **$(ratio "$r_estimate" "$estimate")** |")
+  engines+=("| $n | $stream_wall | $stream_peak | $(ratio "$r_wall" "$stream_wall") | $(wall "$d/in-memory") | $(peak_mb "$d/in-memory") |")
 done
 
 echo
-echo "| responses per wave (2 waves) | minyi batch wall s | minyi batch peak MB | minyi estimate-only s | minyi streamed s | streamed peak MB | R load s | R estimate s | R wall s | R peak MB | R wall / batch wall | R estimate / minyi estimate | R wall / streamed |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-printf '%s\n' "${rows[@]}"
+echo "| responses per wave (2 waves) | minyi batch wall s | batch peak MB | minyi estimate-only s | R load s | R estimate s | R wall s | R peak MB | R wall / batch wall | R estimate / minyi estimate-only |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${versus_r[@]}"
+echo
+echo "| responses per wave | streamed, 2 waves, wall s | streamed peak MB | R wall / streamed | in-memory engine, 1 wave, wall s | in-memory engine peak MB |"
+echo "|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${engines[@]}"
 
 if [[ $stream_rows -gt 0 ]]; then
   d=$bench_dir/stream-$stream_rows
@@ -119,13 +135,10 @@ if [[ $stream_rows -gt 0 ]]; then
   ( ulimit -v $((cap_mb * 1024)); stream "$d/capped" "$d/final.parquet" final )
   cmp -s "$d/streaming-out/estimates.csv" "$d/capped-out/estimates.csv" ||
     { echo "the capped run's estimates differ" >&2; exit 1; }
-  # The same query on polars' in-memory engine: what the data takes in memory.
-  stream "$d/in-memory" "$d/final.parquet" final --in-memory
-  cat "$d/streaming.out" "$d/in-memory.out"
+  cat "$d/streaming.out"
   echo
   echo "| $stream_rows responses, Parquet $(du -m "$d/final.parquet" | cut -f1) MB | wall s | peak RSS MB |"
   echo "|---|---:|---:|"
   echo "| streaming engine | $(wall "$d/streaming") | $(peak_mb "$d/streaming") |"
   echo "| streaming engine, address space capped at $cap_mb MB | $(wall "$d/capped") | $(peak_mb "$d/capped") |"
-  echo "| in-memory engine, same query | $(wall "$d/in-memory") | $(peak_mb "$d/in-memory") |"
 fi

@@ -99,31 +99,40 @@ pub fn cells(
             None => Err(StreamError::MissingColumn(name.to_string())),
         }
     };
-    let b = match &spec.weight {
-        Some(w) => column(w)?.cast(DataType::Float64),
-        None => lit(1.0),
-    };
-    let mut keys = vec![column(&spec.stratum)?
+    // First each row's key, weight, centred scores and bad flags, each computed once; then
+    // the sums per cell.
+    let mut prepared = vec![column(&spec.stratum)?
         .cast(DataType::String)
         .alias(stratum_key())];
+    let mut keys = vec![col(stratum_key())];
     for (g, name) in spec.groups.iter().enumerate() {
-        keys.push(column(name)?.cast(DataType::String).alias(group_key(g)));
+        prepared.push(column(name)?.cast(DataType::String).alias(group_key(g)));
+        keys.push(col(group_key(g)));
     }
+    let b = match &spec.weight {
+        Some(w) => {
+            prepared.push(column(w)?.cast(DataType::Float64).alias("__b"));
+            col("__b")
+        }
+        None => lit(1.0),
+    };
     let mut aggs = vec![len().cast(DataType::Float64).alias("__rows")];
     if let Some(Population::Column(p)) = &spec.population {
-        let p = column(p)?.cast(DataType::Float64);
-        aggs.push(p.clone().min().alias("__pop_min"));
-        aggs.push(p.max().alias("__pop_max"));
+        prepared.push(column(p)?.cast(DataType::Float64).alias("__pop"));
+        aggs.push(col("__pop").min().alias("__pop_min"));
+        aggs.push(col("__pop").max().alias("__pop_max"));
     }
     let bad_weight = b.clone().gt(lit(0.0)).fill_null(lit(false)).not();
     aggs.push(bad_weight.cast(DataType::Float64).sum().alias("__bad_w"));
     let (low, high) = spec.range();
-    let centre = spec.centre();
     for (k, item) in spec.items.iter().enumerate() {
         let text = matches!(schema.get(item.as_str()), Some(DataType::String));
         let (y, bad) = score(column(item)?, text, low, high);
+        prepared.push((y - lit(spec.centre())).alias(item_col(k, "y")));
+        prepared.push(bad.alias(item_col(k, "bad_row")));
+        let y = col(item_col(k, "y"));
         let answered = y.clone().is_not_null().cast(DataType::Float64);
-        let yc = (y - lit(centre)).fill_null(lit(0.0));
+        let yc = y.fill_null(lit(0.0));
         let bb = b.clone() * b.clone();
         aggs.extend([
             answered.clone().sum().alias(item_col(k, "n")),
@@ -132,10 +141,11 @@ pub fn cells(
             (bb.clone() * answered).sum().alias(item_col(k, "ww")),
             (bb.clone() * yc.clone()).sum().alias(item_col(k, "wwy")),
             (bb * yc.clone() * yc).sum().alias(item_col(k, "wwyy")),
-            bad.sum().alias(item_col(k, "bad")),
+            col(item_col(k, "bad_row")).sum().alias(item_col(k, "bad")),
         ]);
     }
     let df = frame
+        .select(prepared)
         .group_by(keys)
         .agg(aggs)
         .collect_with_engine(engine)?
