@@ -135,10 +135,19 @@ if [[ $stream_rows -gt 0 ]]; then
   ( ulimit -v $((cap_mb * 1024)); stream "$d/capped" "$d/final.parquet" final )
   cmp -s "$d/streaming-out/estimates.csv" "$d/capped-out/estimates.csv" ||
     { echo "the capped run's estimates differ" >&2; exit 1; }
+  # The in-memory engine under the same cap: it cannot hold the data.
+  if ( ulimit -v $((cap_mb * 1024)); stream "$d/capped-in-memory" "$d/final.parquet" final --in-memory ) \
+    2>/dev/null; then
+    in_memory_capped="runs (peak $(peak_mb "$d/capped-in-memory") MB)"
+  else
+    in_memory_capped="fails: $(grep -m1 -io 'memory allocation[^,]*\|out of memory' "$d/capped-in-memory.err" || echo 'aborted')"
+  fi
   cat "$d/streaming.out"
   echo
   echo "| $stream_rows responses, Parquet $(du -m "$d/final.parquet" | cut -f1) MB | wall s | peak RSS MB |"
   echo "|---|---:|---:|"
   echo "| streaming engine | $(wall "$d/streaming") | $(peak_mb "$d/streaming") |"
   echo "| streaming engine, address space capped at $cap_mb MB | $(wall "$d/capped") | $(peak_mb "$d/capped") |"
+  echo
+  echo "in-memory engine, same query, same cap: $in_memory_capped"
 fi
