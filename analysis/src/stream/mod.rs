@@ -11,8 +11,9 @@
 //! strata with population sizes (weights `N_h/n_h`) or a weight column. Calibration, quality
 //! screens and composites stay with the in-memory batch (`run`).
 //!
-//! [`generate`] writes benchmark waves of any size, row group by row group; [`cli`] is the
-//! `analysis stream …` subcommand.
+//! [`generate`] writes benchmark waves of any size, row group by row group; [`bench`] the
+//! benchmark's batch and the in-memory timing of what R computes (`bench/analysis_vs_r.sh`);
+//! [`cli`] is the `analysis stream …` subcommand.
 
 pub mod bench;
 pub mod cli;
