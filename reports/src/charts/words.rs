@@ -1,5 +1,6 @@
 //! The words the charts share: waves, sources, n, the flag mark and its note.
 
+pub(super) use crate::format::count;
 use crate::lang::Lang;
 use crate::tables::Batch;
 
@@ -97,19 +98,6 @@ pub(super) fn index_axis(lang: Lang) -> &'static str {
 /// `全体` / `All`: the whole sample.
 pub(super) fn all(lang: Lang) -> &'static str {
     lang.pick("全体", "All")
-}
-
-/// A count with thousands separators, as the report's tables print it: `3,214`.
-pub(super) fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A name with the flag mark when its estimate is flagged.
