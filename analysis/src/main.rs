@@ -31,6 +31,10 @@ enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Item estimates on polars' streaming engine (a wave larger than memory), and the
+    /// benchmark's data and timings (bench/analysis_vs_r.sh).
+    #[command(subcommand)]
+    Stream(minyi_analysis::stream::cli::StreamCommand),
     /// Render the report again from the tables already in DIR (no statistic is recomputed).
     Report {
         dir: PathBuf,
@@ -90,6 +94,7 @@ fn try_main() -> anyhow::Result<ExitCode> {
             println!("synthetic demo batch: {}", config.display());
             run_batch(&config, &out, &report)
         }
+        Command::Stream(command) => minyi_analysis::stream::cli::run(command),
         Command::Report { dir, lang, no_pdf } => {
             render_report(&dir, lang.as_deref(), no_pdf)?;
             Ok(ExitCode::SUCCESS)
