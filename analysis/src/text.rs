@@ -96,10 +96,10 @@ pub fn keyword_rows(data: &WaveData, q: &Questionnaire, keywords: &Keywords) -> 
         let Some(Answers::Text(texts)) = data.answers.get(&item.id) else {
             continue;
         };
-        let mut units: Vec<String> = data.unit.clone();
-        units.sort();
-        units.dedup();
-        units.insert(0, "all".into());
+        let distinct: std::collections::BTreeSet<&str> =
+            data.unit.iter().map(String::as_str).collect();
+        let units =
+            std::iter::once("all".to_string()).chain(distinct.into_iter().map(String::from));
         for unit in units {
             let answers: Vec<&str> = texts
                 .iter()

@@ -4,7 +4,7 @@
 use minyi_questionnaire::{Item, ItemKind};
 use polars::prelude::StringChunked;
 
-use super::table::cell;
+use super::table::cells;
 use super::Answers;
 
 /// One item's column, typed by its kind. `Err((row, message))` at the first bad value.
@@ -14,8 +14,10 @@ pub fn parse_item(
     rows: usize,
 ) -> Result<Answers, (usize, String)> {
     let each = |f: &dyn Fn(&str) -> Result<Option<f64>, String>| {
-        (0..rows)
-            .map(|r| match cell(values, r) {
+        cells(values)
+            .take(rows)
+            .enumerate()
+            .map(|(r, v)| match v {
                 None => Ok(None),
                 Some(v) => f(v).map_err(|m| (r, m)),
             })
@@ -49,8 +51,10 @@ pub fn parse_item(
         ItemKind::Single { options } => {
             let known = |v: &str| options.iter().any(|o| o.code == v);
             Answers::Choice(
-                (0..rows)
-                    .map(|r| match cell(values, r) {
+                cells(values)
+                    .take(rows)
+                    .enumerate()
+                    .map(|(r, v)| match v {
                         None => Ok(None),
                         Some(v) if known(v) => Ok(Some(v.to_string())),
                         Some(v) => Err((r, format!("{v:?} is not an option of {}", item.id))),
@@ -59,9 +63,11 @@ pub fn parse_item(
             )
         }
         ItemKind::Multi { options, .. } => Answers::Multi(
-            (0..rows)
-                .map(|r| {
-                    let codes: Vec<String> = cell(values, r)
+            cells(values)
+                .take(rows)
+                .enumerate()
+                .map(|(r, v)| {
+                    let codes: Vec<String> = v
                         .map(|v| v.split(';').map(|c| c.trim().to_string()).collect())
                         .unwrap_or_default();
                     match codes
@@ -75,8 +81,9 @@ pub fn parse_item(
                 .collect::<Result<_, _>>()?,
         ),
         ItemKind::Text { .. } => Answers::Text(
-            (0..rows)
-                .map(|r| cell(values, r).map(String::from))
+            cells(values)
+                .take(rows)
+                .map(|v| v.map(String::from))
                 .collect(),
         ),
     })

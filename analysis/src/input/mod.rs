@@ -7,6 +7,7 @@ mod bundle;
 mod table;
 mod typed;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -86,11 +87,11 @@ impl WaveData {
     }
 
     /// The scores of a Likert or 0–10 item (all `None` when the wave lacks it).
-    pub fn scores(&self, item: &str) -> Vec<Option<f64>> {
+    pub fn scores(&self, item: &str) -> Cow<'_, [Option<f64>]> {
         match self.answers.get(item) {
-            Some(Answers::Score(v)) => v.clone(),
+            Some(Answers::Score(v)) => Cow::Borrowed(v),
             Some(Answers::YesNo(v)) => v.iter().map(|b| b.map(f64::from)).collect(),
-            _ => vec![None; self.rows()],
+            _ => Cow::Owned(vec![None; self.rows()]),
         }
     }
 
@@ -107,44 +108,36 @@ impl WaveData {
         }
     }
 
-    /// Keeps only the rows where `keep` is true.
-    pub fn filter(&self, keep: &[bool]) -> WaveData {
-        fn pick<T: Clone>(v: &[T], keep: &[bool]) -> Vec<T> {
-            v.iter()
-                .zip(keep)
-                .filter(|(_, &k)| k)
-                .map(|(x, _)| x.clone())
-                .collect()
+    /// Keeps only the rows where `keep` is true, in place.
+    pub fn retain(mut self, keep: &[bool]) -> WaveData {
+        fn pick<T>(v: &mut Vec<T>, keep: &[bool]) {
+            let mut row = 0;
+            v.retain(|_| {
+                row += 1;
+                keep[row - 1]
+            });
         }
-        let answers = self
-            .answers
-            .iter()
-            .map(|(id, a)| {
-                let a = match a {
-                    Answers::Score(v) => Answers::Score(pick(v, keep)),
-                    Answers::YesNo(v) => Answers::YesNo(pick(v, keep)),
-                    Answers::Choice(v) => Answers::Choice(pick(v, keep)),
-                    Answers::Multi(v) => Answers::Multi(pick(v, keep)),
-                    Answers::Text(v) => Answers::Text(pick(v, keep)),
-                };
-                (id.clone(), a)
-            })
-            .collect();
-        WaveData {
-            label: self.label.clone(),
-            id: pick(&self.id, keep),
-            unit: pick(&self.unit, keep),
-            unit_names: self.unit_names.clone(),
-            respondent_type: pick(&self.respondent_type, keep),
-            stratum: pick(&self.stratum, keep),
-            weight: self.weight.as_ref().map(|w| pick(w, keep)),
-            duration: pick(&self.duration, keep),
-            submitted: pick(&self.submitted, keep),
-            source: pick(&self.source, keep),
-            version: pick(&self.version, keep),
-            answers,
-            server_flags: pick(&self.server_flags, keep),
+        for answers in self.answers.values_mut() {
+            match answers {
+                Answers::Score(v) => pick(v, keep),
+                Answers::YesNo(v) => pick(v, keep),
+                Answers::Choice(v) | Answers::Text(v) => pick(v, keep),
+                Answers::Multi(v) => pick(v, keep),
+            }
         }
+        pick(&mut self.id, keep);
+        pick(&mut self.unit, keep);
+        pick(&mut self.respondent_type, keep);
+        pick(&mut self.stratum, keep);
+        if let Some(w) = self.weight.as_mut() {
+            pick(w, keep);
+        }
+        pick(&mut self.duration, keep);
+        pick(&mut self.submitted, keep);
+        pick(&mut self.source, keep);
+        pick(&mut self.version, keep);
+        pick(&mut self.server_flags, keep);
+        self
     }
 }
 

@@ -123,9 +123,11 @@ pub fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<DataFrame, InputErr
     DataFrame::new(height, columns).map_err(polars_error(path))
 }
 
-/// One cell as text (`None` for null or empty).
-pub fn cell(column: &StringChunked, row: usize) -> Option<&str> {
-    column.get(row).map(str::trim).filter(|s| !s.is_empty())
+/// Every cell of a column in order, as text trimmed (`None` for null or empty).
+pub fn cells(column: &StringChunked) -> impl Iterator<Item = Option<&str>> + '_ {
+    column
+        .iter()
+        .map(|v| v.map(str::trim).filter(|s| !s.is_empty()))
 }
 
 /// A bundle's `responses.csv` as text columns. The server writes the respondent type both as

@@ -7,9 +7,10 @@ use std::path::Path;
 
 use minyi_questionnaire::Questionnaire;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::answers::parse_item;
-use super::table::cell;
+use super::table::cells;
 use super::{Answers, InputError, WaveData};
 use crate::config::ColumnMap;
 
@@ -110,8 +111,9 @@ pub fn typed(
         Ok(match name {
             Some(name) => {
                 let column = text(name)?;
-                (0..rows)
-                    .map(|r| cell(column, r).map(String::from))
+                cells(column)
+                    .take(rows)
+                    .map(|v| v.map(String::from))
                     .collect()
             }
             None => vec![None; rows],
@@ -186,19 +188,25 @@ pub fn typed(
             }),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let mut answers = BTreeMap::new();
-    for (id, column) in &resolved.items {
-        let item = questionnaire
-            .item(id)
-            .ok_or_else(|| InputError::UnknownItem {
-                file: file.clone(),
-                item: id.clone(),
-            })?;
-        let values = text(column)?;
-        let parsed =
-            parse_item(item, values, rows).map_err(|(row, message)| bad(row, column, message))?;
-        answers.insert(id.clone(), parsed);
-    }
+    // The item columns are typed in parallel; the first bad value in column order is reported.
+    let answers: BTreeMap<String, Answers> = resolved
+        .items
+        .par_iter()
+        .map(|(id, column)| {
+            let item = questionnaire
+                .item(id)
+                .ok_or_else(|| InputError::UnknownItem {
+                    file: file.clone(),
+                    item: id.clone(),
+                })?;
+            let values = text(column)?;
+            let parsed = parse_item(item, values, rows)
+                .map_err(|(row, message)| bad(row, column, message))?;
+            Ok((id.clone(), parsed))
+        })
+        .collect::<Vec<Result<_, InputError>>>()
+        .into_iter()
+        .collect::<Result<_, _>>()?;
     let respondent_type = match &c.respondent_type {
         Some(_) => optional_text(&c.respondent_type)?,
         None => match answers.get("respondent_type") {

@@ -51,7 +51,7 @@ pub fn distribution(
         .iter()
         .filter(|i| matches!(i.kind, ItemType::Score(IndexScale::Points(5))))
         .collect();
-    let scores: Vec<(&str, Vec<Option<f64>>)> = likert
+    let scores: Vec<(&str, std::borrow::Cow<[Option<f64>]>)> = likert
         .iter()
         .map(|i| (i.id.as_str(), data.scores(&i.id)))
         .collect();
@@ -70,13 +70,12 @@ pub fn distribution(
         .iter()
         .filter(|g| g.var == "overall" || g.var == "unit")
     {
-        let inside = |row: usize| group.mask.as_ref().is_none_or(|m| m[row]);
-        let mut emit = |level: &str, indicator: &str, columns: &[&Vec<Option<f64>>]| {
+        let mut emit = |level: &str, indicator: &str, columns: &[&[Option<f64>]]| {
             let mut totals = [0.0; 5];
             let mut n = 0;
             for column in columns {
-                for (row, value) in column.iter().enumerate() {
-                    let Some(v) = value.filter(|_| inside(row)) else {
+                for row in group.rows.iter(data.rows()) {
+                    let Some(v) = column[row] else {
                         continue;
                     };
                     let category = v.round() as usize;
@@ -104,13 +103,13 @@ pub fn distribution(
             }
         };
         for (id, column) in &scores {
-            emit("item", id, &[column]);
+            emit("item", id, &[column.as_ref()]);
         }
         for (dimension, under) in &dimensions {
-            let columns: Vec<&Vec<Option<f64>>> = scores
+            let columns: Vec<&[Option<f64>]> = scores
                 .iter()
                 .filter(|(id, _)| under.iter().any(|u| u == id))
-                .map(|(_, c)| c)
+                .map(|(_, c)| c.as_ref())
                 .collect();
             if !columns.is_empty() && dimension != ROOT {
                 emit("indicator", dimension, &columns);
@@ -123,27 +122,33 @@ pub fn distribution(
 /// Responses per day, per unit and in all; days are counted on Beijing time (UTC+8).
 /// Rows without a submission time are left out (a plain table may not have one).
 pub fn daily(data: &WaveData, screens: &Screened) -> Vec<DailyRow> {
-    use std::collections::BTreeMap;
-    let mut counts: BTreeMap<(String, String), (usize, usize)> = BTreeMap::new();
+    use std::collections::{BTreeMap, HashMap};
+    const DAY: i64 = 24 * 3600;
+    // Days since 1970 on Beijing time, counted per unit and in all.
+    let mut counts: HashMap<(i64, &str), (usize, usize)> = HashMap::new();
     for (row, submitted) in data.submitted.iter().enumerate() {
         let Some(seconds) = submitted else { continue };
-        let Some(date) = chrono::DateTime::from_timestamp(seconds + 8 * 3600, 0) else {
-            continue;
-        };
-        let date = date.format("%Y-%m-%d").to_string();
+        let day = (seconds + 8 * 3600).div_euclid(DAY);
         let flagged = usize::from(screens.any(row));
         for unit in [data.unit[row].as_str(), "all"] {
-            let entry = counts.entry((date.clone(), unit.to_string())).or_default();
+            let entry = counts.entry((day, unit)).or_default();
             entry.0 += 1;
             entry.1 += flagged;
         }
     }
-    counts
+    let mut sorted: BTreeMap<(String, &str), (usize, usize)> = BTreeMap::new();
+    for ((day, unit), value) in counts {
+        let Some(date) = chrono::DateTime::from_timestamp(day * DAY, 0) else {
+            continue;
+        };
+        sorted.insert((date.format("%Y-%m-%d").to_string(), unit), value);
+    }
+    sorted
         .into_iter()
         .map(|((date, unit), (responses, flagged))| DailyRow {
             wave: data.label.clone(),
             date,
-            unit,
+            unit: unit.to_string(),
             responses,
             flagged,
         })

@@ -9,7 +9,7 @@ use crate::input::WaveData;
 use crate::stats::{entropy_weights, Design};
 use crate::tree::{NodeWeights, Tree};
 
-use super::estimates::{group_estimates, groups, ItemSpec};
+use super::estimates::{group_estimates, groups, ItemSpec, Prepared};
 use super::RunError;
 
 pub fn weights(
@@ -20,8 +20,20 @@ pub fn weights(
 ) -> Result<NodeWeights, RunError> {
     let mut index: BTreeMap<(String, String), f64> = BTreeMap::new();
     let units = groups(data, &["unit".to_string()]);
+    let prepared = Prepared::new(data, items).map_err(|source| RunError::Stats {
+        wave: data.label.clone(),
+        step: "coding the items".into(),
+        source,
+    })?;
     for group in units.iter().skip(1) {
-        for r in group_estimates(data, design, items, tree, &NodeWeights::new(), group)? {
+        for r in group_estimates(
+            &data.label,
+            design,
+            &prepared,
+            tree,
+            &NodeWeights::new(),
+            group,
+        )? {
             let measure = if r.level == "item" {
                 "index"
             } else {

@@ -5,9 +5,12 @@
 use serde::Serialize;
 
 use crate::input::WaveData;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use crate::stats::{
-    composite_index_of, linearize_mean, proportion, top_two_box, AnalysisError, Design, Estimate,
-    IndexScale, Linearized, Proportion, ProportionInterval,
+    composite_index_of, linearize_with, proportion_with, AnalysisError, Design, Estimate,
+    IndexScale, Linearized, Proportion, ProportionInterval, RowSet,
 };
 use crate::tree::{NodeWeights, Tree, ROOT};
 
@@ -30,11 +33,11 @@ pub struct ItemSpec {
     pub kind: ItemType,
 }
 
-/// A breakdown: `overall`/`all` with no mask, or one value of a grouping variable.
+/// A breakdown: `overall`/`all` (every row), or one value of a grouping variable.
 pub struct Group {
     pub var: String,
     pub value: String,
-    pub mask: Option<Vec<bool>>,
+    pub rows: RowSet,
 }
 
 /// The whole sample, then every value of every grouping variable (sorted).
@@ -42,18 +45,22 @@ pub fn groups(data: &WaveData, vars: &[String]) -> Vec<Group> {
     let mut out = vec![Group {
         var: "overall".into(),
         value: "all".into(),
-        mask: None,
+        rows: RowSet::all(),
     }];
     for var in vars {
+        let mut by_value: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
         let values = data.variable(var);
-        let mut distinct: Vec<&String> = values.iter().flatten().collect();
-        distinct.sort();
-        distinct.dedup();
-        for value in distinct {
+        for (row, value) in values.iter().enumerate() {
+            if let Some(value) = value {
+                by_value.entry(value).or_default().push(row as u32);
+            }
+        }
+        for (value, rows) in by_value {
             out.push(Group {
                 var: var.clone(),
-                value: value.clone(),
-                mask: Some(values.iter().map(|v| v.as_ref() == Some(value)).collect()),
+                value: value.to_string(),
+                // Rows were pushed in increasing order.
+                rows: RowSet::from_rows(rows).expect("rows in increasing order"),
             });
         }
     }
@@ -121,7 +128,7 @@ impl EstimateRow {
 
 /// An item's answers coded for a composite, with the scale that maps them to 0–100.
 pub fn coded(data: &WaveData, item: &ItemSpec) -> (Vec<Option<f64>>, IndexScale) {
-    let scores = data.scores(&item.id);
+    let scores = data.scores(&item.id).into_owned();
     match item.kind {
         ItemType::Score(scale) => (scores, scale),
         // yes/no as 1/2 on a 2-point scale: the index is 100 × the share coded 2.
@@ -132,6 +139,84 @@ pub fn coded(data: &WaveData, item: &ItemSpec) -> (Vec<Option<f64>>, IndexScale)
                 .collect(),
             IndexScale::Points(2),
         ),
+    }
+}
+
+/// A wave's rated items, checked once and coded row by row for every group's estimates.
+pub struct Prepared<'a> {
+    items: Vec<PreparedItem<'a>>,
+    /// Design row → wave row, when the design is over some of the wave's rows.
+    map: Option<&'a [usize]>,
+}
+
+struct PreparedItem<'a> {
+    spec: &'a ItemSpec,
+    scores: Cow<'a, [Option<f64>]>,
+    scale: IndexScale,
+}
+
+impl PreparedItem<'_> {
+    /// As [`coded`]: a scored item's score; yes/no as 2 (the good answer) or 1.
+    #[inline]
+    fn coded(&self, i: usize) -> Option<f64> {
+        let v = self.scores[i];
+        match self.spec.kind {
+            ItemType::Score(_) => v,
+            ItemType::YesNo { negative } => {
+                v.map(|yes| if (yes == 1.0) != negative { 2.0 } else { 1.0 })
+            }
+        }
+    }
+
+    /// 1/0: top-2 box of a scored item (checked in [`Prepared::new`]), yes of a yes/no item.
+    #[inline]
+    fn share(&self, i: usize) -> Option<f64> {
+        let v = self.scores[i];
+        let one = |b: bool| if b { 1.0 } else { 0.0 };
+        match self.spec.kind {
+            ItemType::Score(scale) => v.map(|x| one(scale.top_two(x).unwrap_or(false))),
+            ItemType::YesNo { .. } => v.map(|x| one(x == 1.0)),
+        }
+    }
+}
+
+impl<'a> Prepared<'a> {
+    /// The rated items of `data`, every scored answer checked against its scale.
+    pub fn new(data: &'a WaveData, items: &'a [ItemSpec]) -> Result<Self, AnalysisError> {
+        Self::over(data, items, None)
+    }
+
+    /// As [`Prepared::new`], for a design whose row i is the wave's row `map[i]`.
+    pub fn over(
+        data: &'a WaveData,
+        items: &'a [ItemSpec],
+        map: Option<&'a [usize]>,
+    ) -> Result<Self, AnalysisError> {
+        let items = items
+            .iter()
+            .map(|spec| {
+                let (scores, scale) = match spec.kind {
+                    ItemType::Score(scale) => (data.scores(&spec.id), scale),
+                    ItemType::YesNo { .. } => (data.scores(&spec.id), IndexScale::Points(2)),
+                };
+                if let ItemType::Score(scale) = spec.kind {
+                    for x in scores.iter().flatten() {
+                        scale.top_two(*x)?;
+                    }
+                }
+                Ok(PreparedItem {
+                    spec,
+                    scores,
+                    scale,
+                })
+            })
+            .collect::<Result<_, AnalysisError>>()?;
+        Ok(Prepared { items, map })
+    }
+
+    #[inline]
+    fn row(&self, i: usize) -> usize {
+        self.map.map_or(i, |m| m[i])
     }
 }
 
@@ -153,40 +238,36 @@ fn interval_name(p: &Proportion) -> &'static str {
 
 /// Every estimate of one wave in one group.
 pub fn group_estimates(
-    data: &WaveData,
+    wave: &str,
     design: &Design,
-    items: &[ItemSpec],
+    prepared: &Prepared,
     tree: &Tree,
     weights: &NodeWeights,
     group: &Group,
 ) -> Result<Vec<EstimateRow>, RunError> {
     let stats = |e: AnalysisError| RunError::Stats {
-        wave: data.label.clone(),
+        wave: wave.to_string(),
         step: format!("estimates for {} = {}", group.var, group.value),
         source: e,
     };
-    let wave = data.label.as_str();
-    let mask = group.mask.as_deref();
+    let rows_of = &group.rows;
     let mut rows = Vec::new();
     // Each item linearized once per group, for its own estimates and every composite.
     let mut codes = std::collections::BTreeMap::new();
-    for item in items {
-        let (values, scale) = coded(data, item);
-        if let Some(lin) = present(linearize_mean(design, &values, mask)).map_err(stats)? {
-            let answered: Vec<bool> = (0..values.len())
-                .map(|i| values[i].is_some() && mask.is_none_or(|m| m[i]))
-                .collect();
-            codes.insert(item.id.clone(), (lin, scale, answered));
-        }
-        let key = |measure| (wave, group, "item", item.id.as_str(), measure);
-        match item.kind {
+    for item in &prepared.items {
+        let id = item.spec.id.as_str();
+        let lin = present(linearize_with(design, rows_of, |i| {
+            item.coded(prepared.row(i))
+        }))
+        .map_err(stats)?;
+        let key = |measure| (wave, group, "item", id, measure);
+        match item.spec.kind {
             ItemType::Score(scale) => {
-                let scores = data.scores(&item.id);
-                let Some((lin, _, _)) = codes.get(&item.id) else {
+                let Some(lin) = lin else {
                     continue;
                 };
                 // As `hajek_mean`: the coded values of a scored item are its scores.
-                let se = design.variance(&lin.z).map_err(stats)?.sqrt();
+                let se = design.variance_on(rows_of, &lin.z).map_err(stats)?.sqrt();
                 let mean = Estimate::normal(lin.mean, se, lin.n, lin.n_eff);
                 rows.push(EstimateRow::new(key("mean"), &mean, "normal"));
                 rows.push(EstimateRow::new(
@@ -194,27 +275,33 @@ pub fn group_estimates(
                     &scale.rescale(&mean),
                     "normal",
                 ));
-                let top = top_two_box(&scores, scale).map_err(stats)?;
-                if let Some(p) = present(proportion(design, &top, mask)).map_err(stats)? {
+                if let Some(p) = present(proportion_with(rows_of, design, |i| {
+                    item.share(prepared.row(i))
+                }))
+                .map_err(stats)?
+                {
                     rows.push(EstimateRow::new(
                         key("top2"),
                         &p.estimate,
                         interval_name(&p),
                     ));
                 }
+                codes.insert(id, (lin, item.scale));
             }
             ItemType::YesNo { .. } => {
-                let answers: Vec<Option<bool>> = data
-                    .scores(&item.id)
-                    .iter()
-                    .map(|v| v.map(|x| x == 1.0))
-                    .collect();
-                if let Some(p) = present(proportion(design, &answers, mask)).map_err(stats)? {
+                if let Some(p) = present(proportion_with(rows_of, design, |i| {
+                    item.share(prepared.row(i))
+                }))
+                .map_err(stats)?
+                {
                     rows.push(EstimateRow::new(
                         key("incidence"),
                         &p.estimate,
                         interval_name(&p),
                     ));
+                }
+                if let Some(lin) = lin {
+                    codes.insert(id, (lin, item.scale));
                 }
             }
         }
@@ -234,13 +321,9 @@ pub fn group_estimates(
             }
             let linearized: Vec<(&Linearized, IndexScale, f64)> = parts
                 .iter()
-                .map(|(id, a)| (&codes[id].0, codes[id].1, *a))
+                .map(|(id, a)| (&codes[id.as_str()].0, codes[id.as_str()].1, *a))
                 .collect();
-            let masks: Vec<&[bool]> = parts.iter().map(|(id, _)| codes[id].2.as_slice()).collect();
-            let answered: Vec<bool> = (0..data.rows())
-                .map(|i| masks.iter().any(|m| m[i]))
-                .collect();
-            let e = composite_index_of(design, &linearized, &answered).map_err(stats)?;
+            let e = composite_index_of(design, &linearized).map_err(stats)?;
             rows.push(EstimateRow::new(
                 (wave, group, level, node.id.as_str(), measure),
                 &e,

@@ -8,6 +8,7 @@ pub mod entropy;
 pub mod estimates;
 pub mod screens;
 pub mod tables;
+mod wave;
 pub mod weights;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -17,11 +18,11 @@ use crate::check::{check, questionnaire, Problem};
 use crate::config::{Batch, WeightMethod};
 use crate::input::{read_wave, InputError, InputRecord};
 use crate::stats::{AnalysisError, IndexScale};
-use crate::text::{keyword_rows, KeywordRow, Keywords};
+use crate::text::{KeywordRow, Keywords};
 use crate::tree::{configured_weights, NodeWeights, Tree, ROOT};
 
 use compare::{ChangeRow, VerdictOut};
-use estimates::{group_estimates, groups, EstimateRow, ItemSpec, ItemType};
+use estimates::{EstimateRow, ItemSpec, ItemType};
 use screens::QualityRow;
 use tables::{ImportanceRow, RankRow, ReliabilityRow, SampleRow};
 
@@ -104,6 +105,8 @@ fn bar(show: bool, len: usize, message: &str) -> ProgressBar {
 }
 
 /// Runs the batch (after checking it) and returns every table.
+///
+/// The waves are read and analysed one at a time, so a batch holds one wave in memory.
 pub fn run(batch: &Batch, show_progress: bool) -> Result<Tables, RunError> {
     let problems = check(batch);
     if !problems.is_empty() {
@@ -112,11 +115,22 @@ pub fn run(batch: &Batch, show_progress: bool) -> Result<Tables, RunError> {
     let q = questionnaire(batch).map_err(|p| RunError::Check(vec![p]))?;
     let tree = Tree::from_questionnaire(&q);
     let items = item_specs(&q, &batch.indicators.negative);
+    let node_weights = node_weights(batch, &q, &tree, &items)?;
+    let context = wave::Context {
+        batch,
+        questionnaire: &q,
+        tree: &tree,
+        items: &items,
+        node_weights: &node_weights,
+        show_progress,
+    };
     let mut tables = Tables::default();
-    let reading = bar(show_progress, batch.waves.len(), "reading and verifying");
-    let mut waves = Vec::new();
+    let keywords = Keywords::new();
+    let mut per_wave: Vec<(Vec<EstimateRow>, Option<crate::stats::Estimate>)> = Vec::new();
     for wave in &batch.waves {
+        let reading = bar(show_progress, 1, &format!("reading wave {}", wave.label));
         let (data, record) = read_wave(batch, wave, &q)?;
+        reading.finish();
         for (unit, name) in &data.unit_names {
             tables
                 .unit_names
@@ -124,138 +138,7 @@ pub fn run(batch: &Batch, show_progress: bool) -> Result<Tables, RunError> {
                 .or_insert_with(|| name.clone());
         }
         tables.inputs.push(record);
-        waves.push(data);
-        reading.inc(1);
-    }
-    reading.finish();
-    let mut analysed = Vec::new();
-    for data in waves {
-        let s = screens::screen(&data, &q, &batch.quality)?;
-        tables.quality.extend(screens::quality_rows(
-            &data,
-            &s,
-            batch.quality.exclude_flagged,
-        ));
-        tables.daily.extend(charts::daily(&data, &s));
-        let unflagged: Vec<bool> = (0..data.rows()).map(|i| !s.any(i)).collect();
-        let kept = data.filter(&unflagged);
-        analysed.push((data, kept));
-    }
-    let node_weights = match batch.indicators.method {
-        WeightMethod::Entropy => {
-            let (all, kept) = &analysed[batch.comparison().map_or(0, |c| c.0)];
-            let data = if batch.quality.exclude_flagged {
-                kept
-            } else {
-                all
-            };
-            let design = weights::designs(data, &batch.weighting)?.calibrated;
-            entropy::weights(data, &design, &items, &tree)?
-        }
-        _ => configured_weights(&tree, &batch.indicators).map_err(|found| {
-            RunError::Check(
-                found
-                    .into_iter()
-                    .map(|(key, message)| Problem { key, message })
-                    .collect(),
-            )
-        })?,
-    };
-    let mut per_wave: Vec<(Vec<EstimateRow>, Option<crate::stats::Estimate>)> = Vec::new();
-    let keywords = Keywords::new();
-    for (all, kept) in &analysed {
-        let data = if batch.quality.exclude_flagged {
-            kept
-        } else {
-            all
-        };
-        let designs = weights::designs(data, &batch.weighting)?;
-        let design = &designs.calibrated;
-        for &h in &design.lonely_strata() {
-            tables.notes.push(format!("wave {}: stratum {:?} has a single response (handled as R's lonely.psu = \"adjust\")", data.label, designs.strata[h]));
-        }
-        if designs.trimmed > 0 {
-            tables.notes.push(format!(
-                "wave {}: trimming capped {} weights",
-                data.label, designs.trimmed
-            ));
-        }
-        let breakdowns = groups(data, &batch.groups);
-        let progress = bar(
-            show_progress,
-            breakdowns.len(),
-            &format!("estimates, wave {}", data.label),
-        );
-        let mut rows = Vec::new();
-        for group in &breakdowns {
-            rows.extend(group_estimates(
-                data,
-                design,
-                &items,
-                &tree,
-                &node_weights,
-                group,
-            )?);
-            progress.inc(1);
-        }
-        progress.finish();
-        let raw_index = if designs.raw == designs.calibrated {
-            None
-        } else {
-            let overall = &breakdowns[..1];
-            group_estimates(
-                data,
-                &designs.raw,
-                &items,
-                &tree,
-                &node_weights,
-                &overall[0],
-            )?
-            .into_iter()
-            .find(|r| r.level == "index" && r.measure == "index")
-            .map(|r| r.to_estimate())
-        };
-        for (sample, subset) in [("all", all), ("unflagged", kept)] {
-            let design = weights::designs(subset, &batch.weighting)?.calibrated;
-            let overall = &groups(subset, &[])[0];
-            let headline = group_estimates(subset, &design, &items, &tree, &node_weights, overall)?;
-            tables.screening.extend(
-                headline
-                    .into_iter()
-                    .filter(|r| {
-                        r.level == "index"
-                            || r.indicator == batch.overall_item && r.measure == "index"
-                    })
-                    .map(|r| EstimateRow {
-                        group: sample.into(),
-                        group_var: "responses".into(),
-                        ..r
-                    }),
-            );
-        }
-        tables
-            .reliability
-            .extend(tables::reliability(data, &tree, &items));
-        tables.importance.extend(tables::importance(
-            data,
-            design,
-            &items,
-            &rows,
-            &batch.overall_item,
-        )?);
-        tables.ranking.extend(tables::ranking(&data.label, &rows));
-        tables
-            .sample
-            .extend(tables::sample(data, design, &rows, &breakdowns));
-        tables.keywords.extend(keyword_rows(data, &q, &keywords));
-        tables.distribution.extend(charts::distribution(
-            data,
-            design,
-            &items,
-            &tree,
-            &breakdowns,
-        ));
-        per_wave.push((rows, raw_index));
+        per_wave.push(context.analyse(data, &keywords, &mut tables)?);
     }
     if let Some((b, f)) = batch.comparison() {
         tables.comparisons = compare::changes(&per_wave[b].0, &per_wave[f].0)?;
@@ -282,4 +165,29 @@ pub fn run(batch: &Batch, show_progress: bool) -> Result<Tables, RunError> {
     tables.node_weights = node_weights;
     tables.unit_names.extend(batch.unit_names.clone());
     Ok(tables)
+}
+
+/// The weights of the indicator tree: configured, or (entropy) from the comparison's
+/// baseline wave as analysed.
+fn node_weights(
+    batch: &Batch,
+    q: &Questionnaire,
+    tree: &Tree,
+    items: &[ItemSpec],
+) -> Result<NodeWeights, RunError> {
+    if batch.indicators.method != WeightMethod::Entropy {
+        return configured_weights(tree, &batch.indicators).map_err(|found| {
+            RunError::Check(
+                found
+                    .into_iter()
+                    .map(|(key, message)| Problem { key, message })
+                    .collect(),
+            )
+        });
+    }
+    let wave = &batch.waves[batch.comparison().map_or(0, |c| c.0)];
+    let (data, _) = read_wave(batch, wave, q)?;
+    let data = wave::analysed(data, q, batch)?;
+    let design = weights::designs(&data, &batch.weighting)?.calibrated;
+    entropy::weights(&data, &design, items, tree)
 }

@@ -50,7 +50,7 @@ pub fn screen(
     let mut straight = vec![false; rows];
     if config.straight_lining {
         for section in &q.sections {
-            let grid: Vec<Vec<Option<f64>>> = section
+            let grid: Vec<_> = section
                 .items
                 .iter()
                 .filter(|i| matches!(i.kind, ItemKind::Likert5 { .. }))
@@ -60,7 +60,7 @@ pub fn screen(
             if grid.len() < MIN_GRID_ITEMS {
                 continue;
             }
-            let slices: Vec<&[Option<f64>]> = grid.iter().map(Vec::as_slice).collect();
+            let slices: Vec<&[Option<f64>]> = grid.iter().map(|c| c.as_ref()).collect();
             let flags = straight_liners(&slices).map_err(stats("straight-lining"))?;
             straight.iter_mut().zip(flags).for_each(|(s, f)| *s |= f);
         }
@@ -74,7 +74,7 @@ pub fn screen(
                 .zip(&data.source)
                 .map(|(u, s)| (u.as_str(), s.as_str()))
                 .collect();
-            let answers: Vec<String> = (0..rows).map(|i| answer_key(data, i)).collect();
+            let answers = answer_keys(data);
             duplicates(&sources, &times, &answers, config.duplicate_window_seconds)
                 .map_err(stats("duplicates"))?
         } else {
@@ -89,20 +89,44 @@ pub fn screen(
     })
 }
 
-/// A row's whole answer vector as one string (open text included).
-fn answer_key(data: &WaveData, i: usize) -> String {
-    let mut key = String::new();
-    for answers in data.answers.values() {
-        let cell = match answers {
-            Answers::Score(v) => v[i].map(|x| x.to_string()).unwrap_or_default(),
-            Answers::YesNo(v) => v[i].map(|x| x.to_string()).unwrap_or_default(),
-            Answers::Choice(v) | Answers::Text(v) => v[i].clone().unwrap_or_default(),
-            Answers::Multi(v) => v[i].join(";"),
-        };
-        key.push_str(&cell);
-        key.push('\u{1f}');
-    }
-    key
+/// Every row's whole answer vector (open text included) as a 128-bit fingerprint: the row's
+/// answers encoded column by column (a number as a presence tag and its 8 bytes, a text as a
+/// presence tag, its bytes and a 0x1F separator, which no answer holds), hashed with two
+/// independent SipHash keys. Equal answers give equal fingerprints; different ones collide
+/// with probability about 2⁻¹²⁸ per pair, far below anything a wave of any size could meet.
+fn answer_keys(data: &WaveData) -> Vec<u128> {
+    use std::hash::{BuildHasher, Hasher};
+    let seeds = (
+        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default(),
+        std::collections::hash_map::RandomState::new(),
+    );
+    let columns: Vec<&Answers> = data.answers.values().collect();
+    let mut key = Vec::new();
+    (0..data.rows())
+        .map(|i| {
+            key.clear();
+            for answers in &columns {
+                let mut text = |v: Option<&str>| {
+                    key.push(u8::from(v.is_some()));
+                    key.extend_from_slice(v.unwrap_or_default().as_bytes());
+                    key.push(0x1f);
+                };
+                match answers {
+                    Answers::Score(v) => {
+                        key.push(u8::from(v[i].is_some()));
+                        key.extend_from_slice(&v[i].unwrap_or(0.0).to_le_bytes());
+                    }
+                    Answers::YesNo(v) => key.push(v[i].map_or(2, u8::from)),
+                    Answers::Choice(v) | Answers::Text(v) => text(v[i].as_deref()),
+                    Answers::Multi(v) => text(Some(&v[i].join(";"))),
+                }
+            }
+            let (mut a, mut b) = (seeds.0.build_hasher(), seeds.1.build_hasher());
+            a.write(&key);
+            b.write(&key);
+            (u128::from(a.finish()) << 64) | u128::from(b.finish())
+        })
+        .collect()
 }
 
 /// One row of `quality.csv`: a unit's counts (and `all`).
@@ -121,18 +145,18 @@ pub struct QualityRow {
 }
 
 pub fn quality_rows(data: &WaveData, s: &Screened, excluded: bool) -> Vec<QualityRow> {
-    let mut units: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut units: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, u) in data.unit.iter().enumerate() {
-        units.entry(u.clone()).or_default().push(i);
+        units.entry(u.as_str()).or_default().push(i);
     }
-    units.insert("all".into(), (0..data.rows()).collect());
+    units.insert("all", (0..data.rows()).collect());
     units
         .into_iter()
         .map(|(unit, rows)| {
             let count = |v: &[bool]| rows.iter().filter(|&&i| v[i]).count();
             QualityRow {
                 wave: data.label.clone(),
-                unit,
+                unit: unit.to_string(),
                 responses: rows.len(),
                 speeders: count(&s.speeder),
                 straight_liners: count(&s.straight),

@@ -36,8 +36,8 @@ pub fn reliability(data: &WaveData, tree: &Tree, items: &[ItemSpec]) -> Vec<Reli
     for child in &tree.nodes[0].children {
         let Child::Node(n) = child else { continue };
         let ids: Vec<String> = tree.items_under(*n).into_iter().filter(scored).collect();
-        let columns: Vec<Vec<Option<f64>>> = ids.iter().map(|id| data.scores(id)).collect();
-        let slices: Vec<&[Option<f64>]> = columns.iter().map(Vec::as_slice).collect();
+        let columns: Vec<_> = ids.iter().map(|id| data.scores(id)).collect();
+        let slices: Vec<&[Option<f64>]> = columns.iter().map(|c| c.as_ref()).collect();
         // Too few items or complete rows: α is not defined, the dimension is left out.
         let Ok(r) = cronbach_alpha(&slices) else {
             continue;
@@ -206,18 +206,19 @@ pub fn sample(
     groups
         .iter()
         .map(|g| {
-            let in_group = |i: usize| g.mask.as_ref().is_none_or(|m| m[i]);
-            let rows: Vec<usize> = (0..data.rows()).filter(|&i| in_group(i)).collect();
+            let rows: Vec<usize> = g.rows.iter(data.rows()).collect();
             let weights: Vec<f64> = rows.iter().map(|&i| design.weights()[i]).collect();
             // The population is known when every stratum the group touches lies wholly in it.
-            let touched: std::collections::BTreeSet<usize> =
-                rows.iter().map(|&i| design.strata()[i]).collect();
+            let mut touched: std::collections::BTreeMap<usize, usize> = Default::default();
+            for &i in &rows {
+                *touched.entry(design.strata()[i]).or_default() += 1;
+            }
             let whole = touched
                 .iter()
-                .all(|&h| (0..data.rows()).all(|i| design.strata()[i] != h || in_group(i)));
+                .all(|(&h, &n)| n == design.stratum_sizes()[h]);
             let population = if whole {
                 touched
-                    .iter()
+                    .keys()
                     .map(|&h| design.populations()[h])
                     .sum::<Option<f64>>()
             } else {

@@ -22,19 +22,37 @@ pub struct Designs {
 
 /// Builds the design of `data` from the batch's weighting.
 pub fn designs(data: &WaveData, weighting: &Weighting) -> Result<Designs, RunError> {
+    designs_over(data, weighting, None)
+}
+
+/// Builds the design of some of `data`'s rows (design row i is the wave's row `map[i]`;
+/// `None`: every row, in order) from the batch's weighting.
+pub fn designs_over(
+    data: &WaveData,
+    weighting: &Weighting,
+    map: Option<&[usize]>,
+) -> Result<Designs, RunError> {
     let wave = &data.label;
-    let strata: Vec<String> = {
-        let mut s: Vec<String> = data.stratum.clone();
-        s.sort();
-        s.dedup();
-        s
+    let wave_rows: Vec<usize> = match map {
+        Some(m) => m.to_vec(),
+        None => (0..data.rows()).collect(),
     };
+    let strata: Vec<String> = wave_rows
+        .iter()
+        .map(|&r| data.stratum[r].as_str())
+        .collect::<std::collections::BTreeSet<&str>>()
+        .into_iter()
+        .map(String::from)
+        .collect();
     let index: BTreeMap<&str, usize> = strata
         .iter()
         .enumerate()
         .map(|(i, s)| (s.as_str(), i))
         .collect();
-    let rows: Vec<usize> = data.stratum.iter().map(|s| index[s.as_str()]).collect();
+    let rows: Vec<usize> = wave_rows
+        .iter()
+        .map(|&r| index[data.stratum[r].as_str()])
+        .collect();
     let populations: Vec<Option<f64>> = if weighting.populations.is_empty() {
         vec![None; strata.len()]
     } else {
@@ -58,7 +76,7 @@ pub fn designs(data: &WaveData, weighting: &Weighting) -> Result<Designs, RunErr
     let mut sizes = vec![0usize; strata.len()];
     rows.iter().for_each(|&h| sizes[h] += 1);
     let weights: Vec<f64> = match &data.weight {
-        Some(w) => w.clone(),
+        Some(w) => wave_rows.iter().map(|&r| w[r]).collect(),
         None => rows
             .iter()
             .map(|&h| populations[h].map_or(1.0, |n| n / sizes[h] as f64))
@@ -73,7 +91,7 @@ pub fn designs(data: &WaveData, weighting: &Weighting) -> Result<Designs, RunErr
     let margins = weighting
         .margins
         .iter()
-        .map(|m| margin(data, &m.variable, &m.totals))
+        .map(|m| margin(data, &wave_rows, &m.variable, &m.totals))
         .collect::<Result<Vec<_>, _>>()?;
     let calibrate = |e: crate::stats::AnalysisError| RunError::Stats {
         wave: wave.clone(),
@@ -107,16 +125,16 @@ pub fn designs(data: &WaveData, weighting: &Weighting) -> Result<Designs, RunErr
 /// A calibration margin over the rows of `data`: each row's level among the totals' keys.
 fn margin(
     data: &WaveData,
+    wave_rows: &[usize],
     variable: &str,
     totals: &BTreeMap<String, f64>,
 ) -> Result<Margin, RunError> {
     let levels: Vec<&String> = totals.keys().collect();
-    let rows = data
-        .variable(variable)
+    let values = data.variable(variable);
+    let rows = wave_rows
         .iter()
-        .enumerate()
-        .map(|(r, value)| {
-            let value = value.as_deref().unwrap_or("");
+        .map(|&r| {
+            let value = values[r].as_deref().unwrap_or("");
             levels
                 .iter()
                 .position(|l| l.as_str() == value)

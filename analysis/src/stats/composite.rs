@@ -7,7 +7,8 @@
 
 use crate::stats::design::Design;
 use crate::stats::error::{check_len, AnalysisError};
-use crate::stats::mean::{kish_n_eff, linearize_mean, Estimate, Linearized};
+use crate::stats::mean::{linearize_mean_on, Estimate, Linearized};
+use crate::stats::rows::RowSet;
 use crate::stats::scores::IndexScale;
 
 /// The composite `Σ a_k ȳ_k` of item means, each over its own answered rows within the group,
@@ -27,46 +28,60 @@ pub fn composite(
         .zip(coefficients)
         .map(|(l, &a)| (l, a))
         .collect();
-    composite_of(design, &refs, &answered_any(design, items, group))
+    composite_of(design, &refs)
 }
 
 /// The composite of items already linearized over one group (`Σ a_k ȳ_k`, `z = Σ a_k z_k`),
 /// so that a batch linearizes each item once per group however many composites use it.
-/// `answered` marks the group's rows answering at least one of the items (for n and n_eff).
+/// Every part must be linearized over the same rows; `n` and `n_eff` are over those of them
+/// answering at least one of the items.
 pub fn composite_of(
     design: &Design,
     parts: &[(&Linearized, f64)],
-    answered: &[bool],
 ) -> Result<Estimate, AnalysisError> {
-    if parts.is_empty() {
+    let Some((first, _)) = parts.first() else {
         return Err(AnalysisError::TooFew {
             what: "a composite: items",
             needed: 1,
             got: 0,
         });
-    }
-    check_len("answered", design.rows(), answered.len())?;
+    };
+    let rows = &first.rows;
+    let len = rows.len(design.rows());
     let mut estimate = 0.0;
-    let mut z = vec![0.0; design.rows()];
+    let mut z = vec![0.0; len];
+    let mut answered = vec![false; len];
     for (lin, a) in parts {
-        check_len("z", design.rows(), lin.z.len())?;
+        if lin.rows != *rows {
+            return Err(AnalysisError::OutOfRange {
+                what: "a composite's part",
+                allowed: "items linearized over the same group",
+                value: lin.z.len() as f64,
+            });
+        }
+        check_len("z", len, lin.z.len())?;
         estimate += a * lin.mean;
         z.iter_mut().zip(&lin.z).for_each(|(zi, zk)| *zi += a * zk);
+        answered
+            .iter_mut()
+            .zip(&lin.answered)
+            .for_each(|(x, &y)| *x |= y);
     }
-    let se = design.variance(&z)?.sqrt();
-    let weights: Vec<f64> = design
-        .weights()
-        .iter()
-        .zip(answered)
-        .filter(|(_, &a)| a)
-        .map(|(w, _)| *w)
-        .collect();
-    Ok(Estimate::normal(
-        estimate,
-        se,
-        weights.len(),
-        kish_n_eff(&weights),
-    ))
+    let se = design.variance_on(rows, &z)?.sqrt();
+    let w = design.weights();
+    let (mut n, mut sum, mut squares) = (0, 0.0, 0.0);
+    for (k, _) in answered.iter().enumerate().filter(|(_, &a)| a) {
+        let wi = w[rows.row(k)];
+        n += 1;
+        sum += wi;
+        squares += wi * wi;
+    }
+    let n_eff = if squares == 0.0 {
+        0.0
+    } else {
+        sum * sum / squares
+    };
+    Ok(Estimate::normal(estimate, se, n, n_eff))
 }
 
 fn linearize_all(
@@ -74,16 +89,10 @@ fn linearize_all(
     items: &[&[Option<f64>]],
     group: Option<&[bool]>,
 ) -> Result<Vec<Linearized>, AnalysisError> {
+    let rows = RowSet::of(group, design.rows())?;
     items
         .iter()
-        .map(|item| linearize_mean(design, item, group))
-        .collect()
-}
-
-/// The group's rows answering at least one of the items.
-fn answered_any(design: &Design, items: &[&[Option<f64>]], group: Option<&[bool]>) -> Vec<bool> {
-    (0..design.rows())
-        .map(|i| group.is_none_or(|g| g[i]) && items.iter().any(|item| item[i].is_some()))
+        .map(|item| linearize_mean_on(design, item, &rows))
         .collect()
 }
 
@@ -107,14 +116,13 @@ pub fn composite_index(
         .zip(weights)
         .map(|((l, &s), &w)| (l, s, w))
         .collect();
-    composite_index_of(design, &refs, &answered_any(design, items, group))
+    composite_index_of(design, &refs)
 }
 
 /// [`composite_index`] from items already linearized over one group: `(item, scale, weight)`.
 pub fn composite_index_of(
     design: &Design,
     parts: &[(&Linearized, IndexScale, f64)],
-    answered: &[bool],
 ) -> Result<Estimate, AnalysisError> {
     let coefficients: Vec<(&Linearized, f64)> =
         parts.iter().map(|(l, s, w)| (*l, w * s.factor())).collect();
@@ -122,7 +130,7 @@ pub fn composite_index_of(
         .iter()
         .map(|(_, s, w)| w * s.factor() * s.origin())
         .sum();
-    let means = composite_of(design, &coefficients, answered)?;
+    let means = composite_of(design, &coefficients)?;
     Ok(Estimate {
         estimate: means.estimate - offset,
         lower: means.lower - offset,

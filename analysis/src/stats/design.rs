@@ -4,8 +4,12 @@
 //! `options(survey.lonely.psu = "adjust")`; [`Design::variance`] is what `svyrecvar` computes
 //! for such a design.
 
+use std::sync::OnceLock;
+
+use crate::stats::cells::Cells;
 use crate::stats::error::{check_len, AnalysisError};
 use crate::stats::residuals::Calibration;
+use crate::stats::rows::RowSet;
 
 /// A sample's strata and weights: per row a stratum index and a weight; per stratum an optional
 /// population size `N_h` (which brings in the finite-population correction).
@@ -14,13 +18,25 @@ use crate::stats::residuals::Calibration;
 /// [`rake`](crate::stats::calibrate::rake)) gives a new `Design` that carries its calibration,
 /// so that every estimator's variance uses the calibration residuals, as R's calibrated
 /// designs do.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Design {
     strata: Vec<usize>,
     weights: Vec<f64>,
     populations: Vec<Option<f64>>,
     sizes: Vec<usize>,
     calibrations: Vec<Calibration>,
+    /// The rows' cells and their totals, made on first use by [`Design::variance_on`].
+    cells: OnceLock<Cells>,
+}
+
+/// Equal when they are the same sample with the same weights and calibrations.
+impl PartialEq for Design {
+    fn eq(&self, other: &Self) -> bool {
+        self.strata == other.strata
+            && self.weights == other.weights
+            && self.populations == other.populations
+            && self.calibrations == other.calibrations
+    }
 }
 
 impl Design {
@@ -68,6 +84,7 @@ impl Design {
             populations,
             sizes,
             calibrations: Vec::new(),
+            cells: OnceLock::new(),
         })
     }
 
@@ -145,17 +162,20 @@ impl Design {
     /// The degrees of freedom of a group's subdesign: its rows − the strata they fall in
     /// (R: `degf(subset(design, group))`; `None` is the whole sample). Zero for an empty group.
     pub fn group_degf(&self, group: Option<&[bool]>) -> Result<usize, AnalysisError> {
-        let Some(group) = group else {
+        self.group_degf_on(&RowSet::of(group, self.rows())?)
+    }
+
+    /// [`Design::group_degf`] of a group given by its rows.
+    pub fn group_degf_on(&self, rows: &RowSet) -> Result<usize, AnalysisError> {
+        if rows.is_all() {
             return Ok(self.degf());
-        };
-        check_len("group", self.rows(), group.len())?;
-        let mut seen = vec![false; self.stratum_count()];
-        let mut rows = 0;
-        for (&h, _) in self.strata.iter().zip(group).filter(|(_, &g)| g) {
-            seen[h] = true;
-            rows += 1;
         }
-        Ok(rows - seen.iter().filter(|&&s| s).count())
+        rows.check(self.rows())?;
+        let mut seen = vec![false; self.stratum_count()];
+        for i in rows.iter(self.rows()) {
+            seen[self.strata[i]] = true;
+        }
+        Ok(rows.len(self.rows()) - seen.iter().filter(|&&s| s).count())
     }
 
     /// The linearized variance of an estimator whose linearized variable is `z` (one value per
@@ -168,26 +188,18 @@ impl Design {
     /// 0). A calibrated design first replaces `z` by its calibration residuals, as R's
     /// `svyrecvar` does with `postStrata`.
     pub fn variance(&self, z: &[f64]) -> Result<f64, AnalysisError> {
-        check_len("z", self.rows(), z.len())?;
-        let mut e = z.to_vec();
-        for calibration in &self.calibrations {
-            e = calibration.residuals(&self.weights, &e);
-        }
-        let strata = self.stratum_count();
-        let mut sums = vec![0.0; strata];
-        for (&h, &ei) in self.strata.iter().zip(&e) {
-            sums[h] += ei;
-        }
-        let mut squares = vec![0.0; strata];
-        for (&h, &ei) in self.strata.iter().zip(&e) {
-            let centre = if self.sizes[h] > 1 {
-                sums[h] / self.sizes[h] as f64
-            } else {
-                0.0
-            };
-            squares[h] += (ei - centre).powi(2);
-        }
-        Ok((0..strata)
+        self.variance_on(&RowSet::all(), z)
+    }
+
+    /// [`Design::variance`] of a linearized variable that is 0 outside `rows`, given by its
+    /// values on `rows` (`z[k]` is row `rows.row(k)`'s). The rows outside count through their
+    /// cells' totals, so the cost is that of `rows`, not of the design.
+    pub fn variance_on(&self, rows: &RowSet, z: &[f64]) -> Result<f64, AnalysisError> {
+        check_len("z", rows.len(self.rows()), z.len())?;
+        rows.check(self.rows())?;
+        let cells = self.cells.get_or_init(|| Cells::new(self));
+        let squares = cells.stratum_squares(self, rows, z);
+        Ok((0..self.stratum_count())
             .filter(|&h| self.sizes[h] > 0)
             .map(|h| {
                 let n = self.sizes[h] as f64;
@@ -202,6 +214,11 @@ impl Design {
             .sum())
     }
 
+    /// The calibrations, in the order they were applied.
+    pub(crate) fn calibrations(&self) -> &[Calibration] {
+        &self.calibrations
+    }
+
     /// The same sample with calibrated weights and one more calibration step for the variance.
     pub(crate) fn calibrated(&self, weights: Vec<f64>, calibration: Calibration) -> Design {
         let mut calibrations = self.calibrations.clone();
@@ -209,6 +226,7 @@ impl Design {
         Design {
             weights,
             calibrations,
+            cells: OnceLock::new(),
             ..self.clone()
         }
     }
@@ -217,6 +235,7 @@ impl Design {
     pub(crate) fn reweighted(&self, weights: Vec<f64>) -> Design {
         Design {
             weights,
+            cells: OnceLock::new(),
             ..self.clone()
         }
     }

@@ -6,6 +6,7 @@
 
 use crate::stats::design::Design;
 use crate::stats::error::{check_len, AnalysisError};
+use crate::stats::rows::RowSet;
 
 /// The normal critical value of a 95% interval, `qnorm(0.975)` (METHODS §3: 1.959964).
 pub const Z95: f64 = 1.959_963_984_540_054;
@@ -84,34 +85,24 @@ impl Estimate {
 pub struct Linearized {
     /// The Hájek mean `ȳ = Σ_D w y / Σ_D w`.
     pub mean: f64,
-    /// Per row of the design: `w_i (y_i − ȳ) / Σ_D w` in the domain, 0 outside it.
+    /// The group's rows (the domain is those of them that answered).
+    pub rows: RowSet,
+    /// Per row of `rows`: `w_i (y_i − ȳ) / Σ_D w` in the domain, 0 for an unanswered row.
+    /// Every row outside `rows` has `z = 0` too; [`Linearized::dense`] spells them out.
     pub z: Vec<f64>,
+    /// Per row of `rows`: whether it answered (is in the domain).
+    pub answered: Vec<bool>,
     /// The answered rows in the domain.
     pub n: usize,
     /// The Kish effective sample size over the domain.
     pub n_eff: f64,
 }
 
-/// The rows of domain D: in the group (`None`: every row) and answered (`Some`).
-pub(crate) fn domain(
-    design: &Design,
-    y: &[Option<f64>],
-    group: Option<&[bool]>,
-) -> Result<Vec<bool>, AnalysisError> {
-    check_len("y", design.rows(), y.len())?;
-    if let Some(group) = group {
-        check_len("group", design.rows(), group.len())?;
+impl Linearized {
+    /// `z` for every row of a design of `design_rows` rows.
+    pub fn dense(&self, design_rows: usize) -> Vec<f64> {
+        self.rows.spread(&self.z, design_rows)
     }
-    if let Some(value) = y.iter().flatten().find(|v| !v.is_finite()) {
-        return Err(AnalysisError::OutOfRange {
-            what: "an answer",
-            allowed: "a finite number",
-            value: *value,
-        });
-    }
-    Ok((0..design.rows())
-        .map(|i| y[i].is_some() && group.map(|g| g[i]).unwrap_or(true))
-        .collect())
 }
 
 /// The Hájek mean of `y` over domain D (a group's answered rows) and its linearized variable,
@@ -121,26 +112,60 @@ pub fn linearize_mean(
     y: &[Option<f64>],
     group: Option<&[bool]>,
 ) -> Result<Linearized, AnalysisError> {
-    let in_domain = domain(design, y, group)?;
+    linearize_mean_on(design, y, &RowSet::of(group, design.rows())?)
+}
+
+/// [`linearize_mean`] over a group given by its rows; `y` has a value per row of the design.
+pub fn linearize_mean_on(
+    design: &Design,
+    y: &[Option<f64>],
+    rows: &RowSet,
+) -> Result<Linearized, AnalysisError> {
+    check_len("y", design.rows(), y.len())?;
+    linearize_with(design, rows, |i| y[i])
+}
+
+/// [`linearize_mean`] over a group given by its rows, with row i's value `y(i)` (`None`:
+/// unanswered), so that a caller can code its answers on the fly.
+pub fn linearize_with<Y: Fn(usize) -> Option<f64>>(
+    design: &Design,
+    rows: &RowSet,
+    y: Y,
+) -> Result<Linearized, AnalysisError> {
+    rows.check(design.rows())?;
     let w = design.weights();
-    let rows = || (0..design.rows()).filter(|&i| in_domain[i]);
-    let n = rows().count();
+    let (mut n, mut weight_sum, mut weighted, mut squares) = (0usize, 0.0, 0.0, 0.0);
+    for i in rows.iter(design.rows()) {
+        if let Some(yi) = y(i) {
+            if !yi.is_finite() {
+                return Err(AnalysisError::OutOfRange {
+                    what: "an answer",
+                    allowed: "a finite number",
+                    value: yi,
+                });
+            }
+            n += 1;
+            weight_sum += w[i];
+            weighted += w[i] * yi;
+            squares += w[i] * w[i];
+        }
+    }
     if n == 0 {
         return Err(AnalysisError::EmptyDomain);
     }
-    let weight_sum: f64 = rows().map(|i| w[i]).sum();
-    let weighted: f64 = rows().map(|i| w[i] * y[i].unwrap_or(0.0)).sum();
     let mean = weighted / weight_sum;
-    let z = (0..design.rows())
-        .map(|i| match (in_domain[i], y[i]) {
-            (true, Some(yi)) => w[i] * (yi - mean) / weight_sum,
-            _ => 0.0,
+    let (z, answered) = rows
+        .iter(design.rows())
+        .map(|i| match y(i) {
+            Some(yi) => (w[i] * (yi - mean) / weight_sum, true),
+            None => (0.0, false),
         })
-        .collect();
-    let squares: f64 = rows().map(|i| w[i] * w[i]).sum();
+        .unzip();
     Ok(Linearized {
         mean,
+        rows: rows.clone(),
         z,
+        answered,
         n,
         n_eff: weight_sum * weight_sum / squares,
     })
@@ -156,8 +181,17 @@ pub fn hajek_mean(
     y: &[Option<f64>],
     group: Option<&[bool]>,
 ) -> Result<Estimate, AnalysisError> {
-    let lin = linearize_mean(design, y, group)?;
-    let se = design.variance(&lin.z)?.sqrt();
+    hajek_mean_on(design, y, &RowSet::of(group, design.rows())?)
+}
+
+/// [`hajek_mean`] over a group given by its rows.
+pub fn hajek_mean_on(
+    design: &Design,
+    y: &[Option<f64>],
+    rows: &RowSet,
+) -> Result<Estimate, AnalysisError> {
+    let lin = linearize_mean_on(design, y, rows)?;
+    let se = design.variance_on(&lin.rows, &lin.z)?.sqrt();
     Ok(Estimate::normal(lin.mean, se, lin.n, lin.n_eff))
 }
 

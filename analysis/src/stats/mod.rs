@@ -2,8 +2,10 @@
 //!
 //! Every estimator takes a [`Design`] (strata, weights, population sizes, calibration), the
 //! values as one `Option` per row of the design (`None`: unanswered) and optionally a group
-//! mask (a unit, a respondent type). The rows outside a domain stay in the design: that is
-//! what makes a domain's SE right (METHODS §3).
+//! mask (a unit, a respondent type) — or, in its `_on` form, the group's rows as a
+//! [`RowSet`], which is what a batch uses: then an estimate costs the group's rows only. The
+//! rows outside a domain stay in the design: that is what makes a domain's SE right
+//! (METHODS §3); `cells.rs` shows how they count without being visited.
 //!
 //! Read `design.rs` first, then `mean.rs`.
 //!
@@ -24,6 +26,7 @@
 
 mod ahp;
 mod calibrate;
+mod cells;
 mod compare;
 mod composite;
 mod design;
@@ -36,6 +39,7 @@ mod quality;
 mod ranking;
 mod reliability;
 mod residuals;
+mod rows;
 mod scores;
 mod trim;
 
@@ -52,12 +56,15 @@ pub use distributions::{beta_cdf, beta_quantile, normal_cdf, t_cdf, t_quantile};
 pub use drivers::{ipa, weighted_correlation, Ipa, Quadrant};
 pub use error::AnalysisError;
 pub use mean::{
-    hajek_mean, kish_n_eff, linearize_mean, Estimate, Flags, Linearized, MAX_RELATIVE_SE,
-    MIN_RELIABLE_N, Z95,
+    hajek_mean, hajek_mean_on, kish_n_eff, linearize_mean, linearize_mean_on, linearize_with,
+    Estimate, Flags, Linearized, MAX_RELATIVE_SE, MIN_RELIABLE_N, Z95,
 };
-pub use proportion::{clopper_pearson, logit_interval, proportion, Proportion, ProportionInterval};
+pub use proportion::{
+    clopper_pearson, logit_interval, proportion, proportion_with, Proportion, ProportionInterval,
+};
 pub use quality::{duplicates, speeders, straight_liners, DEFAULT_SPEEDER_FACTOR, MIN_GRID_ITEMS};
 pub use ranking::{rank_ranges, RankRange};
 pub use reliability::{cronbach_alpha, Reliability};
+pub use rows::RowSet;
 pub use scores::{indicator, top_two_box, IndexScale};
 pub use trim::{trim_weights, Trimmed, MAX_TRIM_ROUNDS};

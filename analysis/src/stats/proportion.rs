@@ -7,7 +7,8 @@
 use crate::stats::design::Design;
 use crate::stats::distributions::{beta_quantile, t_quantile};
 use crate::stats::error::AnalysisError;
-use crate::stats::mean::{linearize_mean, Estimate};
+use crate::stats::mean::{linearize_with, Estimate};
+use crate::stats::rows::RowSet;
 
 /// Which interval a [`Proportion`] carries; the table says which (METHODS §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,9 +51,35 @@ pub fn proportion(
         .iter()
         .map(|v| v.map(|b| if b { 1.0 } else { 0.0 }))
         .collect();
-    let lin = linearize_mean(design, &numeric, group)?;
-    let se = design.variance(&lin.z)?.sqrt();
-    let df = design.group_degf(group)?;
+    crate::stats::error::check_len("y", design.rows(), numeric.len())?;
+    proportion_with(&RowSet::of(group, design.rows())?, design, |i| numeric[i])
+}
+
+/// [`proportion`] over a group given by its rows, with row i's answer `y(i)` coded 1 (true)
+/// or 0 (false).
+pub fn proportion_with<Y: Fn(usize) -> Option<f64>>(
+    rows: &RowSet,
+    design: &Design,
+    y: Y,
+) -> Result<Proportion, AnalysisError> {
+    let bad = std::cell::Cell::new(None);
+    let lin = linearize_with(design, rows, |i| {
+        let v = y(i);
+        if v.is_some_and(|x| x != 0.0 && x != 1.0) {
+            bad.set(v);
+        }
+        v
+    });
+    if let Some(value) = bad.get() {
+        return Err(AnalysisError::OutOfRange {
+            what: "a yes/no answer",
+            allowed: "0 or 1",
+            value,
+        });
+    }
+    let lin = lin?;
+    let se = design.variance_on(&lin.rows, &lin.z)?.sqrt();
+    let df = design.group_degf_on(rows)?;
     let p = lin.mean;
     let (lower, upper, interval) = if p == 0.0 || p == 1.0 {
         let (lower, upper) = clopper_pearson(p, lin.n_eff);

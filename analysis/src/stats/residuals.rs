@@ -36,30 +36,44 @@ impl PartialEq for Calibration {
 }
 
 impl Calibration {
-    /// The residuals `e` of `z` under calibrated weights `w` (METHODS §4).
-    pub(crate) fn residuals(&self, weights: &[f64], z: &[f64]) -> Vec<f64> {
+    /// Each row's level in each of the calibration's margins, with the margin's level count
+    /// (post-strata are one margin).
+    pub(crate) fn margins(&self) -> Vec<(&[usize], usize)> {
         match self {
-            // e_i = w_i (u_i − ū_g), u = z/w, ū_g = Σ_g w u / Σ_g w = Σ_g z / Σ_g w.
-            Calibration::PostStrata { groups, count } => {
-                let (mut z_sums, mut w_sums) = (vec![0.0; *count], vec![0.0; *count]);
-                for ((&g, &zi), &w) in groups.iter().zip(z).zip(weights) {
-                    z_sums[g] += zi;
-                    w_sums[g] += w;
-                }
-                groups
-                    .iter()
-                    .zip(z)
-                    .zip(weights)
-                    .map(|((&g, &zi), &w)| zi - w * z_sums[g] / w_sums[g])
-                    .collect()
-            }
+            Calibration::PostStrata { groups, count } => vec![(groups.as_slice(), *count)],
+            Calibration::Raking { margins, .. } => margins
+                .iter()
+                .map(|(levels, count)| (levels.as_slice(), *count))
+                .collect(),
+        }
+    }
+
+    /// The calibration residuals (METHODS §4) as amounts per margin level: the residual of
+    /// row i is `e_i − w_i · Σ_m c[m][level_m(i)]`, given, per margin and level, `Σ e` over
+    /// its rows (`sums`) and `Σ w` (`weight_sums`).
+    ///
+    /// Post-strata: `e_i = w_i (u_i − ū_g)`, `u = e/w`, `ū_g = Σ_g e / Σ_g w`, so `c_g = ū_g`.
+    /// Raking: `e − w · Xβ̂` with `β̂ = (XᵀWX)⁻¹ Xᵀe`, so `c[m][l] = β̂` of that level's column
+    /// (0 for a dependent column).
+    pub(crate) fn adjustments(
+        &self,
+        weights: &[f64],
+        sums: &[Vec<f64>],
+        weight_sums: &[Vec<f64>],
+    ) -> Vec<Vec<f64>> {
+        match self {
+            Calibration::PostStrata { .. } => vec![sums[0]
+                .iter()
+                .zip(&weight_sums[0])
+                .map(|(s, w)| if *w > 0.0 { s / w } else { 0.0 })
+                .collect()],
             Calibration::Raking { margins, basis } => {
                 let cached =
                     basis.get_or_init(|| (weights.to_vec(), RakingFit::new(margins, weights)));
                 if cached.0 == weights {
-                    cached.1.residuals(margins, weights, z)
+                    cached.1.adjustments(sums)
                 } else {
-                    RakingFit::new(margins, weights).residuals(margins, weights, z)
+                    RakingFit::new(margins, weights).adjustments(sums)
                 }
             }
         }
@@ -70,7 +84,7 @@ impl Calibration {
 /// levels (R: `calibrate`'s `qr.resid(qr, z/w) * w`), set up once per design: which columns
 /// are independent (each margin's indicators add up to 1, so some are not) and the inverse of
 /// `XᵀWX` over them. Each residual is then `e = z − w · X β̂` with `β̂ = (XᵀWX)⁻¹ Xᵀz`
-/// (`XᵀWu = Xᵀz`), O(rows × margins) per estimate.
+/// (`XᵀWu = Xᵀz`): per estimate only `Xᵀz`, from the cells' totals (`cells.rs`).
 #[derive(Debug, Clone)]
 pub(crate) struct RakingFit {
     /// Per margin, per level: the column of the fit, or `None` for a dependent column.
@@ -111,26 +125,24 @@ impl RakingFit {
         }
     }
 
-    fn residuals(&self, margins: &[(Vec<usize>, usize)], weights: &[f64], z: &[f64]) -> Vec<f64> {
-        let row_columns = |i: usize| {
-            margins
-                .iter()
-                .zip(&self.columns)
-                .filter_map(move |((levels, _), cols)| cols[levels[i]])
-        };
-        let mut xz = vec![0.0; self.inverse.len()];
-        for (i, &zi) in z.iter().enumerate() {
-            row_columns(i).for_each(|c| xz[c] += zi);
+    /// β̂ = (XᵀWX)⁻¹ Xᵀe from `Xᵀe` (each column's `Σ e`), as amounts per margin level.
+    fn adjustments(&self, sums: &[Vec<f64>]) -> Vec<Vec<f64>> {
+        let mut xe = vec![0.0; self.inverse.len()];
+        for (cols, level_sums) in self.columns.iter().zip(sums) {
+            for (col, s) in cols.iter().zip(level_sums) {
+                if let Some(c) = col {
+                    xe[*c] += s;
+                }
+            }
         }
         let beta: Vec<f64> = self
             .inverse
             .iter()
-            .map(|row| row.iter().zip(&xz).map(|(a, b)| a * b).sum())
+            .map(|row| row.iter().zip(&xe).map(|(a, b)| a * b).sum())
             .collect();
-        z.iter()
-            .zip(weights)
-            .enumerate()
-            .map(|(i, (&zi, &w))| zi - w * row_columns(i).map(|c| beta[c]).sum::<f64>())
+        self.columns
+            .iter()
+            .map(|cols| cols.iter().map(|c| c.map_or(0.0, |c| beta[c])).collect())
             .collect()
     }
 }

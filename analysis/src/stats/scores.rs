@@ -70,21 +70,29 @@ pub fn top_two_box(
     y: &[Option<f64>],
     scale: IndexScale,
 ) -> Result<Vec<Option<bool>>, AnalysisError> {
-    let (low, high) = match scale {
-        IndexScale::Points(k) => (1.0, f64::from(k)),
-        IndexScale::ZeroToTen => (0.0, 10.0),
-    };
     y.iter()
-        .map(|v| match *v {
-            None => Ok(None),
-            Some(x) if x.fract() == 0.0 && (low..=high).contains(&x) => Ok(Some(x >= high - 1.0)),
-            Some(x) => Err(AnalysisError::OutOfRange {
+        .map(|v| v.map(|x| scale.top_two(x)).transpose())
+        .collect()
+}
+
+impl IndexScale {
+    /// Whether answer `x` is in the top two categories of the scale (an error if `x` is not
+    /// a whole number on it).
+    pub fn top_two(&self, x: f64) -> Result<bool, AnalysisError> {
+        let (low, high) = match self {
+            IndexScale::Points(k) => (1.0, f64::from(*k)),
+            IndexScale::ZeroToTen => (0.0, 10.0),
+        };
+        if x.fract() == 0.0 && (low..=high).contains(&x) {
+            Ok(x >= high - 1.0)
+        } else {
+            Err(AnalysisError::OutOfRange {
                 what: "a scale answer",
                 allowed: "a whole number on the item's scale",
                 value: x,
-            }),
-        })
-        .collect()
+            })
+        }
+    }
 }
 
 /// A yes/no (or any 0/1) answer as a number, for means and composites: `yes` → 1, `no` → 0.

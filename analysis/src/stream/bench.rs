@@ -14,7 +14,7 @@ use crate::config::Batch;
 use crate::input::read_wave;
 use crate::run::estimates::{groups, EstimateRow};
 use crate::run::weights::designs;
-use crate::stats::{hajek_mean, IndexScale};
+use crate::stats::{hajek_mean_on, IndexScale};
 
 /// The waves of a benchmark directory: (label, role, seed).
 pub const WAVES: [(&str, &str, u64); 2] =
@@ -102,7 +102,7 @@ pub fn memory_estimates(config: &Path) -> anyhow::Result<MemoryRun> {
         };
         for group in groups(data, &spec.groups) {
             for item in ITEMS {
-                let mean = hajek_mean(&design, &data.scores(item), group.mask.as_deref())?;
+                let mean = hajek_mean_on(&design, &data.scores(item), &group.rows)?;
                 let key = (group.var.as_str(), group.value.as_str(), item);
                 estimates.push(super::row(&spec, key, "mean", &mean));
             }
