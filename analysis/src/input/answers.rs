@@ -25,6 +25,13 @@ pub fn parse_item(
     };
     let score = |low: f64, high: f64, allow_na: bool| {
         move |v: &str| -> Result<Option<f64>, String> {
+            // The common case, one digit, without the float parser.
+            if let &[digit @ b'0'..=b'9'] = v.as_bytes() {
+                let x = f64::from(digit - b'0');
+                if (low..=high).contains(&x) {
+                    return Ok(Some(x));
+                }
+            }
             if allow_na && (v == "na" || v == "不了解" || v == "不适用") {
                 return Ok(None);
             }

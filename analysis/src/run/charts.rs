@@ -39,7 +39,8 @@ pub struct DailyRow {
 }
 
 /// Distributions for the whole sample and per unit: every 1–5 item, then every first-level
-/// dimension with any 1–5 item.
+/// dimension with any 1–5 item. One pass over each item's answers counts every group at once
+/// (a row is in the whole sample and in its unit); a dimension pools its items' counts.
 pub fn distribution(
     data: &WaveData,
     design: &Design,
@@ -47,13 +48,45 @@ pub fn distribution(
     tree: &Tree,
     breakdowns: &[Group],
 ) -> Vec<DistributionRow> {
+    /// Weighted answers per category and their count.
+    type Counts = ([f64; 5], usize);
+    let groups: Vec<&Group> = breakdowns
+        .iter()
+        .filter(|g| g.var == "overall" || g.var == "unit")
+        .collect();
+    // Each row's unit group, as an index into `groups` (0 is the whole sample).
+    const NONE: u32 = u32::MAX;
+    let mut unit_of = vec![NONE; data.rows()];
+    for (g, group) in groups.iter().enumerate().filter(|(_, g)| g.var == "unit") {
+        for row in group.rows.iter(data.rows()) {
+            unit_of[row] = g as u32;
+        }
+    }
+    let weights = design.weights();
     let likert: Vec<&ItemSpec> = items
         .iter()
         .filter(|i| matches!(i.kind, ItemType::Score(IndexScale::Points(5))))
         .collect();
-    let scores: Vec<(&str, std::borrow::Cow<[Option<f64>]>)> = likert
+    // Per item, per group.
+    let counts: Vec<(&str, Vec<Counts>)> = likert
         .iter()
-        .map(|i| (i.id.as_str(), data.scores(&i.id)))
+        .map(|item| {
+            let mut counts: Vec<Counts> = vec![([0.0; 5], 0); groups.len()];
+            for (row, value) in data.scores(&item.id).iter().enumerate() {
+                let Some(v) = value else { continue };
+                let category = v.round() as usize;
+                if !(1..=5).contains(&category) {
+                    continue;
+                }
+                for g in [0, unit_of[row]] {
+                    if let Some(c) = counts.get_mut(g as usize) {
+                        c.0[category - 1] += weights[row];
+                        c.1 += 1;
+                    }
+                }
+            }
+            (item.id.as_str(), counts)
+        })
         .collect();
     let dimensions: Vec<(String, Vec<String>)> = tree.nodes[0]
         .children
@@ -63,28 +96,11 @@ pub fn distribution(
             crate::tree::Child::Item(_) => None,
         })
         .map(|n| (tree.nodes[n].id.clone(), tree.items_under(n)))
+        .filter(|(id, _)| id != ROOT)
         .collect();
-    let weights = design.weights();
     let mut out = Vec::new();
-    for group in breakdowns
-        .iter()
-        .filter(|g| g.var == "overall" || g.var == "unit")
-    {
-        let mut emit = |level: &str, indicator: &str, columns: &[&[Option<f64>]]| {
-            let mut totals = [0.0; 5];
-            let mut n = 0;
-            for column in columns {
-                for row in group.rows.iter(data.rows()) {
-                    let Some(v) = column[row] else {
-                        continue;
-                    };
-                    let category = v.round() as usize;
-                    if (1..=5).contains(&category) {
-                        totals[category - 1] += weights[row];
-                        n += 1;
-                    }
-                }
-            }
+    for (g, group) in groups.iter().enumerate() {
+        let mut emit = |level: &str, indicator: &str, (totals, n): Counts| {
             let sum: f64 = totals.iter().sum();
             if n == 0 || sum <= 0.0 {
                 return;
@@ -102,17 +118,24 @@ pub fn distribution(
                 });
             }
         };
-        for (id, column) in &scores {
-            emit("item", id, &[column.as_ref()]);
+        for (id, per_group) in &counts {
+            emit("item", id, per_group[g]);
         }
         for (dimension, under) in &dimensions {
-            let columns: Vec<&[Option<f64>]> = scores
+            let mut pooled: Counts = ([0.0; 5], 0);
+            let mut any = false;
+            for (_, per_group) in counts
                 .iter()
                 .filter(|(id, _)| under.iter().any(|u| u == id))
-                .map(|(_, c)| c.as_ref())
-                .collect();
-            if !columns.is_empty() && dimension != ROOT {
-                emit("indicator", dimension, &columns);
+            {
+                any = true;
+                for c in 0..5 {
+                    pooled.0[c] += per_group[g].0[c];
+                }
+                pooled.1 += per_group[g].1;
+            }
+            if any {
+                emit("indicator", dimension, pooled);
             }
         }
     }

@@ -174,7 +174,7 @@ impl PreparedItem<'_> {
         let v = self.scores[i];
         let one = |b: bool| if b { 1.0 } else { 0.0 };
         match self.spec.kind {
-            ItemType::Score(scale) => v.map(|x| one(scale.top_two(x).unwrap_or(false))),
+            ItemType::Score(scale) => v.map(|x| one(x >= scale.top_two_from())),
             ItemType::YesNo { .. } => v.map(|x| one(x == 1.0)),
         }
     }

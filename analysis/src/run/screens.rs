@@ -91,15 +91,10 @@ pub fn screen(
 
 /// Every row's whole answer vector (open text included) as a 128-bit fingerprint: the row's
 /// answers encoded column by column (a number as a presence tag and its 8 bytes, a text as a
-/// presence tag, its bytes and a 0x1F separator, which no answer holds), hashed with two
-/// independent SipHash keys. Equal answers give equal fingerprints; different ones collide
-/// with probability about 2⁻¹²⁸ per pair, far below anything a wave of any size could meet.
+/// presence tag, its bytes and a 0x1F separator, which no answer holds), hashed with XXH3-128.
+/// Equal answers give equal fingerprints; different ones collide with probability about 2⁻¹²⁸
+/// per pair, far below anything a wave of any size could meet.
 fn answer_keys(data: &WaveData) -> Vec<u128> {
-    use std::hash::{BuildHasher, Hasher};
-    let seeds = (
-        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default(),
-        std::collections::hash_map::RandomState::new(),
-    );
     let columns: Vec<&Answers> = data.answers.values().collect();
     let mut key = Vec::new();
     (0..data.rows())
@@ -121,10 +116,7 @@ fn answer_keys(data: &WaveData) -> Vec<u128> {
                     Answers::Multi(v) => text(Some(&v[i].join(";"))),
                 }
             }
-            let (mut a, mut b) = (seeds.0.build_hasher(), seeds.1.build_hasher());
-            a.write(&key);
-            b.write(&key);
-            (u128::from(a.finish()) << 64) | u128::from(b.finish())
+            xxhash_rust::xxh3::xxh3_128(&key)
         })
         .collect()
 }

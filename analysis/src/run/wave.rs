@@ -78,21 +78,17 @@ impl Context<'_> {
         let unflagged: Vec<bool> = (0..all.rows()).map(|i| !s.any(i)).collect();
         drop(s);
         // The headline with and without the flagged responses: the subset the estimates do not
-        // use is a design over some of the wave's rows, not a copy of them.
-        let everything: Vec<usize> = (0..all.rows()).collect();
-        let kept: Vec<usize> = everything
-            .iter()
-            .copied()
-            .filter(|&i| unflagged[i])
-            .collect();
+        // use is a design over some of the wave's rows, not a copy of them. Leaving the flagged
+        // rows out of the estimates, the whole wave's headline comes first (the rows then go);
+        // keeping them, the unflagged headline runs beside the groups' estimates.
         let excluded = batch.quality.exclude_flagged;
-        let other = if excluded { &everything } else { &kept };
-        let other_headline = self.headline(&all, other)?;
-        drop((everything, kept));
-        let data = if excluded {
-            all.retain(&unflagged)
+        let (data, whole_headline, kept) = if excluded {
+            let everything: Vec<usize> = (0..all.rows()).collect();
+            let headline = self.headline(&all, &everything)?;
+            (all.retain(&unflagged), Some(headline), Vec::new())
         } else {
-            all
+            let kept: Vec<usize> = (0..all.rows()).filter(|&i| unflagged[i]).collect();
+            (all, None, kept)
         };
         drop(unflagged);
         let designs = weights::designs(&data, &batch.weighting)?;
@@ -125,9 +121,17 @@ impl Context<'_> {
             progress.inc(1);
             rows
         };
-        let rows: Vec<EstimateRow> = breakdowns
-            .par_iter()
-            .map(estimate)
+        let (unflagged_headline, rows) = rayon::join(
+            || match whole_headline {
+                Some(_) => Ok(Vec::new()),
+                None => self.headline(&data, &kept),
+            },
+            || breakdowns.par_iter().map(estimate).collect::<Vec<_>>(),
+        );
+        let other_headline = whole_headline.map_or(unflagged_headline, Ok)?;
+        drop(kept);
+        let rows: Vec<EstimateRow> = rows
+            .into_iter()
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .flatten()

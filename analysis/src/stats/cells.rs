@@ -99,22 +99,35 @@ impl Cells {
     /// variable given on `rows` (0 elsewhere); `ē_h` is 0 for a stratum with a single row
     /// (R's `"adjust"`).
     pub(crate) fn stratum_squares(&self, design: &Design, rows: &RowSet, z: &[f64]) -> Vec<f64> {
+        // One loop for every row, one for a list: no lookup per row to tell them apart.
+        match rows.listed() {
+            None => self.squares(design, z, |k| k),
+            Some(list) => self.squares(design, z, |k| list[k] as usize),
+        }
+    }
+
+    fn squares<R: Fn(usize) -> usize>(&self, design: &Design, z: &[f64], row: R) -> Vec<f64> {
         let cells = self.n.len();
         let w = design.weights();
-        // The group's rows per cell: Σz, count, Σw, Σw².
-        let (mut zc, mut nd, mut wd, mut w2d) = (
-            vec![0.0; cells],
-            vec![0.0; cells],
-            vec![0.0; cells],
-            vec![0.0; cells],
-        );
-        for (k, &zi) in z.iter().enumerate() {
-            let i = rows.row(k);
-            let c = self.of_row[i] as usize;
-            zc[c] += zi;
-            nd[c] += 1.0;
-            wd[c] += w[i];
-            w2d[c] += w[i] * w[i];
+        let calibrated = !design.calibrations().is_empty();
+        // The group's rows per cell: Σz and count (and Σw, Σw² when calibrated).
+        let (mut zc, mut nd) = (vec![0.0; cells], vec![0.0; cells]);
+        let (mut wd, mut w2d) = (vec![0.0; cells], vec![0.0; cells]);
+        if calibrated {
+            for (k, &zi) in z.iter().enumerate() {
+                let i = row(k);
+                let c = self.of_row[i] as usize;
+                zc[c] += zi;
+                nd[c] += 1.0;
+                wd[c] += w[i];
+                w2d[c] += w[i] * w[i];
+            }
+        } else {
+            for (k, &zi) in z.iter().enumerate() {
+                let c = self.of_row[row(k)] as usize;
+                zc[c] += zi;
+                nd[c] += 1.0;
+            }
         }
         // Calibration, step by step: every row's residual is z_i − w_i a_c.
         let mut a = vec![0.0; cells];
@@ -146,12 +159,21 @@ impl Cells {
             *m = if n > 1 { *m / n as f64 } else { 0.0 };
         }
         let mut squares = vec![0.0; sizes.len()];
-        for (k, &zi) in z.iter().enumerate() {
-            let i = rows.row(k);
-            let c = self.of_row[i] as usize;
-            let h = self.stratum[c];
-            let d = zi - w[i] * a[c] - centre[h];
-            squares[h] += d * d;
+        if calibrated {
+            for (k, &zi) in z.iter().enumerate() {
+                let i = row(k);
+                let c = self.of_row[i] as usize;
+                let h = self.stratum[c];
+                let d = zi - w[i] * a[c] - centre[h];
+                squares[h] += d * d;
+            }
+        } else {
+            // Uncalibrated, the cells are the strata.
+            for (k, &zi) in z.iter().enumerate() {
+                let h = self.of_row[row(k)] as usize;
+                let d = zi - centre[h];
+                squares[h] += d * d;
+            }
         }
         for c in 0..cells {
             let outside = self.n[c] - nd[c];

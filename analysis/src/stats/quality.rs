@@ -116,17 +116,25 @@ pub fn duplicates<S: Eq + Hash, A: Eq + Hash>(
             value: window as f64,
         });
     }
-    let mut groups: HashMap<(&S, &A), Vec<usize>> = HashMap::new();
-    for (i, key) in sources.iter().zip(answers).enumerate() {
-        groups.entry(key).or_default().push(i);
-    }
+    // Each row's group (same source, same answers), then the rows in order of group and time:
+    // a row is a copy when the one before it in its group came at most `window` earlier.
+    let mut ids: HashMap<(&S, &A), u32> = HashMap::new();
+    let group: Vec<u32> = sources
+        .iter()
+        .zip(answers)
+        .map(|key| {
+            let next = ids.len() as u32;
+            *ids.entry(key).or_insert(next)
+        })
+        .collect();
+    drop(ids);
+    let mut order: Vec<u32> = (0..sources.len() as u32).collect();
+    order.sort_unstable_by_key(|&i| (group[i as usize], times[i as usize], i));
     let mut flags = vec![false; sources.len()];
-    for mut rows in groups.into_values() {
-        rows.sort_by_key(|&i| (times[i], i));
-        for pair in rows.windows(2) {
-            if times[pair[1]] - times[pair[0]] <= window {
-                flags[pair[1]] = true;
-            }
+    for pair in order.windows(2) {
+        let (a, b) = (pair[0] as usize, pair[1] as usize);
+        if group[a] == group[b] && times[b] - times[a] <= window {
+            flags[b] = true;
         }
     }
     Ok(flags)

@@ -65,6 +65,11 @@ impl RowSet {
         self.0.as_ref().map_or(design_rows, |r| r.len())
     }
 
+    /// The listed rows (`None`: every row).
+    pub(crate) fn listed(&self) -> Option<&[u32]> {
+        self.0.as_deref()
+    }
+
     /// The design row of the set's `k`-th row.
     #[inline]
     pub fn row(&self, k: usize) -> usize {

@@ -76,6 +76,14 @@ pub fn top_two_box(
 }
 
 impl IndexScale {
+    /// The lowest answer in the top two categories (4 of 1–5, 9 of 0–10).
+    pub fn top_two_from(&self) -> f64 {
+        match self {
+            IndexScale::Points(k) => f64::from(*k) - 1.0,
+            IndexScale::ZeroToTen => 9.0,
+        }
+    }
+
     /// Whether answer `x` is in the top two categories of the scale (an error if `x` is not
     /// a whole number on it).
     pub fn top_two(&self, x: f64) -> Result<bool, AnalysisError> {
@@ -84,7 +92,7 @@ impl IndexScale {
             IndexScale::ZeroToTen => (0.0, 10.0),
         };
         if x.fract() == 0.0 && (low..=high).contains(&x) {
-            Ok(x >= high - 1.0)
+            Ok(x >= self.top_two_from())
         } else {
             Err(AnalysisError::OutOfRange {
                 what: "a scale answer",
