@@ -126,87 +126,129 @@ pub fn typed(
         message,
     };
     let c = &resolved.columns;
-    let unit_column = c.unit.clone().unwrap_or_default();
-    let unit = optional_text(&c.unit)?
-        .into_iter()
-        .enumerate()
-        .map(|(r, u)| u.ok_or_else(|| bad(r, &unit_column, "the unit is empty".into())))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut unit_names = BTreeMap::new();
-    for (u, name) in unit.iter().zip(optional_text(&c.unit_name)?) {
-        if let Some(name) = name {
-            unit_names.entry(u.clone()).or_insert(name);
-        }
-    }
-    let stratum = match &c.stratum {
-        Some(name) => optional_text(&c.stratum)?
+    // The fixed columns on one thread while the item columns are typed on the others.
+    let fixed = || -> Result<Fixed, InputError> {
+        let unit_column = c.unit.clone().unwrap_or_default();
+        let unit = optional_text(&c.unit)?
             .into_iter()
             .enumerate()
-            .map(|(r, s)| s.ok_or_else(|| bad(r, name, "the stratum is empty".into())))
-            .collect::<Result<Vec<_>, _>>()?,
-        None => unit.clone(),
-    };
-    let numbers = |name: &Option<String>, what: &str, positive: bool| {
-        optional_text(name)?
+            .map(|(r, u)| u.ok_or_else(|| bad(r, &unit_column, "the unit is empty".into())))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut unit_names = BTreeMap::new();
+        for (u, name) in unit.iter().zip(optional_text(&c.unit_name)?) {
+            if let Some(name) = name {
+                unit_names.entry(u.clone()).or_insert(name);
+            }
+        }
+        let stratum = match &c.stratum {
+            Some(name) => optional_text(&c.stratum)?
+                .into_iter()
+                .enumerate()
+                .map(|(r, s)| s.ok_or_else(|| bad(r, name, "the stratum is empty".into())))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => unit.clone(),
+        };
+        let numbers = |name: &Option<String>, what: &str, positive: bool| {
+            optional_text(name)?
+                .into_iter()
+                .enumerate()
+                .map(|(r, v)| match v {
+                    None => Ok(None),
+                    Some(v) => match v.parse::<f64>() {
+                        Ok(x) if x.is_finite() && (x > 0.0 || (!positive && x >= 0.0)) => {
+                            Ok(Some(x))
+                        }
+                        _ => Err(bad(
+                            r,
+                            name.as_deref().unwrap_or_default(),
+                            format!("{what} {v:?} is not a number ≥ 0"),
+                        )),
+                    },
+                })
+                .collect::<Result<Vec<Option<f64>>, InputError>>()
+        };
+        let weight = match &c.weight {
+            Some(name) => Some(
+                numbers(&c.weight, "the weight", true)?
+                    .into_iter()
+                    .enumerate()
+                    .map(|(r, w)| w.ok_or_else(|| bad(r, name, "the weight is empty".into())))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            None => None,
+        };
+        let duration = numbers(&c.duration, "the duration", false)?;
+        let submitted = optional_text(&c.submitted)?
             .into_iter()
             .enumerate()
             .map(|(r, v)| match v {
                 None => Ok(None),
-                Some(v) => match v.parse::<f64>() {
-                    Ok(x) if x.is_finite() && (x > 0.0 || (!positive && x >= 0.0)) => Ok(Some(x)),
-                    _ => Err(bad(
+                Some(v) => parse_time(&v).map(Some).ok_or_else(|| {
+                    bad(
                         r,
-                        name.as_deref().unwrap_or_default(),
-                        format!("{what} {v:?} is not a number ≥ 0"),
-                    )),
-                },
+                        c.submitted.as_deref().unwrap_or_default(),
+                        format!("{v:?} is not a time (RFC 3339 or YYYY-MM-DD HH:MM:SS)"),
+                    )
+                }),
             })
-            .collect::<Result<Vec<Option<f64>>, InputError>>()
-    };
-    let weight = match &c.weight {
-        Some(name) => Some(
-            numbers(&c.weight, "the weight", true)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let id = optional_text(&c.id)?
+            .into_iter()
+            .enumerate()
+            .map(|(r, v)| v.unwrap_or_else(|| (r + 1).to_string()))
+            .collect();
+        let or = |v: Vec<Option<String>>, default: &str| -> Vec<String> {
+            v.into_iter()
+                .map(|s| s.unwrap_or_else(|| default.to_string()))
+                .collect()
+        };
+        Ok(Fixed {
+            unit,
+            unit_names,
+            stratum,
+            weight,
+            duration,
+            submitted,
+            id,
+            source: or(optional_text(&c.source)?, ""),
+            version: or(optional_text(&c.version)?, &questionnaire.version),
+            server_flags: optional_text(&c.flags)?
                 .into_iter()
-                .enumerate()
-                .map(|(r, w)| w.ok_or_else(|| bad(r, name, "the weight is empty".into())))
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-        None => None,
+                .map(|f| {
+                    f.map(|f| {
+                        f.split(';')
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+                })
+                .collect(),
+        })
     };
-    let duration = numbers(&c.duration, "the duration", false)?;
-    let submitted = optional_text(&c.submitted)?
-        .into_iter()
-        .enumerate()
-        .map(|(r, v)| match v {
-            None => Ok(None),
-            Some(v) => parse_time(&v).map(Some).ok_or_else(|| {
-                bad(
-                    r,
-                    c.submitted.as_deref().unwrap_or_default(),
-                    format!("{v:?} is not a time (RFC 3339 or YYYY-MM-DD HH:MM:SS)"),
-                )
-            }),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     // The item columns are typed in parallel; the first bad value in column order is reported.
-    let answers: BTreeMap<String, Answers> = resolved
-        .items
-        .par_iter()
-        .map(|(id, column)| {
-            let item = questionnaire
-                .item(id)
-                .ok_or_else(|| InputError::UnknownItem {
-                    file: file.clone(),
-                    item: id.clone(),
-                })?;
-            let values = text(column)?;
-            let parsed = parse_item(item, values, rows)
-                .map_err(|(row, message)| bad(row, column, message))?;
-            Ok((id.clone(), parsed))
-        })
-        .collect::<Vec<Result<_, InputError>>>()
-        .into_iter()
-        .collect::<Result<_, _>>()?;
+    let items = || -> Result<BTreeMap<String, Answers>, InputError> {
+        resolved
+            .items
+            .par_iter()
+            .map(|(id, column)| {
+                let item = questionnaire
+                    .item(id)
+                    .ok_or_else(|| InputError::UnknownItem {
+                        file: file.clone(),
+                        item: id.clone(),
+                    })?;
+                let values = text(column)?;
+                let parsed = parse_item(item, values, rows)
+                    .map_err(|(row, message)| bad(row, column, message))?;
+                Ok((id.clone(), parsed))
+            })
+            .collect::<Vec<Result<_, InputError>>>()
+            .into_iter()
+            .collect()
+    };
+    let (fixed, answers) = rayon::join(fixed, items);
+    let (fixed, answers) = (fixed?, answers?);
     let respondent_type = match &c.respondent_type {
         Some(_) => optional_text(&c.respondent_type)?,
         None => match answers.get("respondent_type") {
@@ -214,42 +256,35 @@ pub fn typed(
             _ => vec![None; rows],
         },
     };
-    let id = optional_text(&c.id)?
-        .into_iter()
-        .enumerate()
-        .map(|(r, v)| v.unwrap_or_else(|| (r + 1).to_string()))
-        .collect();
-    let or = |v: Vec<Option<String>>, default: &str| -> Vec<String> {
-        v.into_iter()
-            .map(|s| s.unwrap_or_else(|| default.to_string()))
-            .collect()
-    };
     Ok(WaveData {
         label: label.to_string(),
-        id,
-        unit,
-        unit_names,
+        id: fixed.id,
+        unit: fixed.unit,
+        unit_names: fixed.unit_names,
         respondent_type,
-        stratum,
-        weight,
-        duration,
-        submitted,
-        source: or(optional_text(&c.source)?, ""),
-        version: or(optional_text(&c.version)?, &questionnaire.version),
+        stratum: fixed.stratum,
+        weight: fixed.weight,
+        duration: fixed.duration,
+        submitted: fixed.submitted,
+        source: fixed.source,
+        version: fixed.version,
         answers,
-        server_flags: optional_text(&c.flags)?
-            .into_iter()
-            .map(|f| {
-                f.map(|f| {
-                    f.split(';')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default()
-            })
-            .collect(),
+        server_flags: fixed.server_flags,
     })
+}
+
+/// The columns every wave has, typed.
+struct Fixed {
+    unit: Vec<String>,
+    unit_names: BTreeMap<String, String>,
+    stratum: Vec<String>,
+    weight: Option<Vec<f64>>,
+    duration: Vec<Option<f64>>,
+    submitted: Vec<Option<i64>>,
+    id: Vec<String>,
+    source: Vec<String>,
+    version: Vec<String>,
+    server_flags: Vec<Vec<String>>,
 }
 
 /// Seconds since 1970 from RFC 3339 or `YYYY-MM-DD HH:MM:SS` (taken as UTC).

@@ -147,6 +147,8 @@ pub struct Prepared<'a> {
     items: Vec<PreparedItem<'a>>,
     /// Design row → wave row, when the design is over some of the wave's rows.
     map: Option<&'a [usize]>,
+    /// Only the headline: the overall index and this item's mean and index.
+    headline: Option<&'a str>,
 }
 
 struct PreparedItem<'a> {
@@ -155,28 +157,24 @@ struct PreparedItem<'a> {
     scale: IndexScale,
 }
 
-impl PreparedItem<'_> {
-    /// As [`coded`]: a scored item's score; yes/no as 2 (the good answer) or 1.
-    #[inline]
-    fn coded(&self, i: usize) -> Option<f64> {
-        let v = self.scores[i];
-        match self.spec.kind {
-            ItemType::Score(_) => v,
-            ItemType::YesNo { negative } => {
-                v.map(|yes| if (yes == 1.0) != negative { 2.0 } else { 1.0 })
-            }
+/// As [`coded`]: a scored item's score; yes/no as 2 (the good answer) or 1.
+#[inline]
+fn code(kind: ItemType, v: Option<f64>) -> Option<f64> {
+    match kind {
+        ItemType::Score(_) => v,
+        ItemType::YesNo { negative } => {
+            v.map(|yes| if (yes == 1.0) != negative { 2.0 } else { 1.0 })
         }
     }
+}
 
-    /// 1/0: top-2 box of a scored item (checked in [`Prepared::new`]), yes of a yes/no item.
-    #[inline]
-    fn share(&self, i: usize) -> Option<f64> {
-        let v = self.scores[i];
-        let one = |b: bool| if b { 1.0 } else { 0.0 };
-        match self.spec.kind {
-            ItemType::Score(scale) => v.map(|x| one(x >= scale.top_two_from())),
-            ItemType::YesNo { .. } => v.map(|x| one(x == 1.0)),
-        }
+/// 1/0: top-2 box of a scored item (checked in [`Prepared::new`]), yes of a yes/no item.
+#[inline]
+fn share(kind: ItemType, v: Option<f64>) -> Option<f64> {
+    let one = |b: bool| if b { 1.0 } else { 0.0 };
+    match kind {
+        ItemType::Score(scale) => v.map(|x| one(x >= scale.top_two_from())),
+        ItemType::YesNo { .. } => v.map(|x| one(x == 1.0)),
     }
 }
 
@@ -211,12 +209,20 @@ impl<'a> Prepared<'a> {
                 })
             })
             .collect::<Result<_, AnalysisError>>()?;
-        Ok(Prepared { items, map })
+        Ok(Prepared {
+            items,
+            map,
+            headline: None,
+        })
     }
 
-    #[inline]
-    fn row(&self, i: usize) -> usize {
-        self.map.map_or(i, |m| m[i])
+    /// The same items, for estimates of the headline only: the overall index (configured and
+    /// equal weights) and the mean and index of `overall_item`.
+    pub fn headline_only(self, overall_item: &'a str) -> Self {
+        Prepared {
+            headline: Some(overall_item),
+            ..self
+        }
     }
 }
 
@@ -256,11 +262,20 @@ pub fn group_estimates(
     let mut codes = std::collections::BTreeMap::new();
     for item in &prepared.items {
         let id = item.spec.id.as_str();
-        let lin = present(linearize_with(design, rows_of, |i| {
-            item.coded(prepared.row(i))
-        }))
+        let (scores, kind): (&[Option<f64>], ItemType) = (&item.scores, item.spec.kind);
+        let lin = present(match prepared.map {
+            None => linearize_with(design, rows_of, |i| code(kind, scores[i])),
+            Some(map) => linearize_with(design, rows_of, |i| code(kind, scores[map[i]])),
+        })
         .map_err(stats)?;
         let key = |measure| (wave, group, "item", id, measure);
+        let headline = prepared.headline;
+        if headline.is_some_and(|overall| overall != id) {
+            if let Some(lin) = lin {
+                codes.insert(id, (lin, item.scale));
+            }
+            continue;
+        }
         match item.spec.kind {
             ItemType::Score(scale) => {
                 let Some(lin) = lin else {
@@ -275,11 +290,17 @@ pub fn group_estimates(
                     &scale.rescale(&mean),
                     "normal",
                 ));
-                if let Some(p) = present(proportion_with(rows_of, design, |i| {
-                    item.share(prepared.row(i))
-                }))
-                .map_err(stats)?
-                {
+                let top = match headline {
+                    Some(_) => None,
+                    None => present(match prepared.map {
+                        None => proportion_with(rows_of, design, |i| share(kind, scores[i])),
+                        Some(map) => {
+                            proportion_with(rows_of, design, |i| share(kind, scores[map[i]]))
+                        }
+                    })
+                    .map_err(stats)?,
+                };
+                if let Some(p) = top {
                     rows.push(EstimateRow::new(
                         key("top2"),
                         &p.estimate,
@@ -289,11 +310,17 @@ pub fn group_estimates(
                 codes.insert(id, (lin, item.scale));
             }
             ItemType::YesNo { .. } => {
-                if let Some(p) = present(proportion_with(rows_of, design, |i| {
-                    item.share(prepared.row(i))
-                }))
-                .map_err(stats)?
-                {
+                let incidence = match headline {
+                    Some(_) => None,
+                    None => present(match prepared.map {
+                        None => proportion_with(rows_of, design, |i| share(kind, scores[i])),
+                        Some(map) => {
+                            proportion_with(rows_of, design, |i| share(kind, scores[map[i]]))
+                        }
+                    })
+                    .map_err(stats)?,
+                };
+                if let Some(p) = incidence {
                     rows.push(EstimateRow::new(
                         key("incidence"),
                         &p.estimate,
@@ -309,6 +336,9 @@ pub fn group_estimates(
     let available = |id: &str| codes.contains_key(id);
     let equal = NodeWeights::new();
     for (n, node) in tree.nodes.iter().enumerate() {
+        if prepared.headline.is_some() && node.id != ROOT {
+            continue;
+        }
         let level = if node.id == ROOT {
             "index"
         } else {

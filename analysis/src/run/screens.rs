@@ -68,12 +68,18 @@ pub fn screen(
     let duplicate =
         if config.duplicate_window_seconds > 0 && data.submitted.iter().all(Option::is_some) {
             let times: Vec<i64> = data.submitted.iter().map(|t| t.unwrap_or(0)).collect();
-            let sources: Vec<(&str, &str)> = data
+            // Each (unit, source) pair as a number, so that the rows sort fast.
+            let mut ids: std::collections::HashMap<(&str, &str), u32> = Default::default();
+            let sources: Vec<u32> = data
                 .unit
                 .iter()
                 .zip(&data.source)
-                .map(|(u, s)| (u.as_str(), s.as_str()))
+                .map(|(u, s)| {
+                    let next = ids.len() as u32;
+                    *ids.entry((u.as_str(), s.as_str())).or_insert(next)
+                })
                 .collect();
+            drop(ids);
             let answers = answer_keys(data);
             duplicates(&sources, &times, &answers, config.duplicate_window_seconds)
                 .map_err(stats("duplicates"))?

@@ -10,7 +10,7 @@ use crate::stats::Estimate;
 use crate::text::{keyword_rows, Keywords};
 use crate::tree::{NodeWeights, Tree};
 
-use super::estimates::{group_estimates, groups, EstimateRow, ItemSpec, Prepared};
+use super::estimates::{group_estimates, groups, EstimateRow, Group, ItemSpec, Prepared};
 use super::{bar, charts, screens, tables, weights, RunError, Tables};
 
 /// What every wave is analysed with.
@@ -39,15 +39,17 @@ pub(super) fn analysed(
 }
 
 impl Context<'_> {
-    /// The whole-sample estimates of the design over the wave's rows `map`.
+    /// The headline estimates (`Prepared::headline_only`) of the design over the wave's rows
+    /// `map`.
     fn headline(&self, data: &WaveData, map: &[usize]) -> Result<Vec<EstimateRow>, RunError> {
         let design = weights::designs_over(data, &self.batch.weighting, Some(map))?.calibrated;
-        let prepared =
-            Prepared::over(data, self.items, Some(map)).map_err(|source| RunError::Stats {
+        let prepared = Prepared::over(data, self.items, Some(map))
+            .map_err(|source| RunError::Stats {
                 wave: data.label.clone(),
                 step: "coding the items".into(),
                 source,
-            })?;
+            })?
+            .headline_only(&self.batch.overall_item);
         let overall = &groups(data, &[])[0];
         group_estimates(
             &data.label,
@@ -59,51 +61,24 @@ impl Context<'_> {
         )
     }
 
-    /// Adds the wave's rows to every per-wave table and returns its estimates with, for a
-    /// calibrated design, the uncalibrated headline index.
-    pub(super) fn analyse(
-        &self,
-        all: WaveData,
-        keywords: &Keywords,
-        tables: &mut Tables,
-    ) -> Result<(Vec<EstimateRow>, Option<Estimate>), RunError> {
-        let batch = self.batch;
-        let s = screens::screen(&all, self.questionnaire, &batch.quality)?;
-        tables.quality.extend(screens::quality_rows(
-            &all,
-            &s,
-            batch.quality.exclude_flagged,
-        ));
-        tables.daily.extend(charts::daily(&all, &s));
-        let unflagged: Vec<bool> = (0..all.rows()).map(|i| !s.any(i)).collect();
-        drop(s);
-        // The headline with and without the flagged responses: the subset the estimates do not
-        // use is a design over some of the wave's rows, not a copy of them. Leaving the flagged
-        // rows out of the estimates, the whole wave's headline comes first (the rows then go);
-        // keeping them, the unflagged headline runs beside the groups' estimates.
-        let excluded = batch.quality.exclude_flagged;
-        let (data, whole_headline, kept) = if excluded {
-            let everything: Vec<usize> = (0..all.rows()).collect();
-            let headline = self.headline(&all, &everything)?;
-            (all.retain(&unflagged), Some(headline), Vec::new())
-        } else {
-            let kept: Vec<usize> = (0..all.rows()).filter(|&i| unflagged[i]).collect();
-            (all, None, kept)
-        };
-        drop(unflagged);
-        let designs = weights::designs(&data, &batch.weighting)?;
+    /// The wave's screens: its rows of `quality.csv` and `daily.csv`, and which rows no screen
+    /// flagged.
+    fn screen(&self, data: &WaveData) -> Result<Screening, RunError> {
+        let quality = &self.batch.quality;
+        let s = screens::screen(data, self.questionnaire, quality)?;
+        Ok(Screening {
+            quality: screens::quality_rows(data, &s, quality.exclude_flagged),
+            daily: charts::daily(data, &s),
+            unflagged: (0..data.rows()).map(|i| !s.any(i)).collect(),
+        })
+    }
+
+    /// Every group's estimates (in parallel), with the design and groups they came from.
+    fn estimate(&self, data: &WaveData) -> Result<Estimated, RunError> {
+        let designs = weights::designs(data, &self.batch.weighting)?;
         let design = &designs.calibrated;
-        for &h in &design.lonely_strata() {
-            tables.notes.push(format!("wave {}: stratum {:?} has a single response (handled as R's lonely.psu = \"adjust\")", data.label, designs.strata[h]));
-        }
-        if designs.trimmed > 0 {
-            tables.notes.push(format!(
-                "wave {}: trimming capped {} weights",
-                data.label, designs.trimmed
-            ));
-        }
-        let prepared = prepare(&data, self.items)?;
-        let breakdowns = groups(&data, &batch.groups);
+        let prepared = prepare(data, self.items)?;
+        let breakdowns = groups(data, &self.batch.groups);
         let progress = bar(
             self.show_progress,
             breakdowns.len(),
@@ -121,17 +96,9 @@ impl Context<'_> {
             progress.inc(1);
             rows
         };
-        let (unflagged_headline, rows) = rayon::join(
-            || match whole_headline {
-                Some(_) => Ok(Vec::new()),
-                None => self.headline(&data, &kept),
-            },
-            || breakdowns.par_iter().map(estimate).collect::<Vec<_>>(),
-        );
-        let other_headline = whole_headline.map_or(unflagged_headline, Ok)?;
-        drop(kept);
-        let rows: Vec<EstimateRow> = rows
-            .into_iter()
+        let rows: Vec<EstimateRow> = breakdowns
+            .par_iter()
+            .map(estimate)
             .collect::<Result<Vec<_>, _>>()?
             .into_iter()
             .flatten()
@@ -140,10 +107,11 @@ impl Context<'_> {
         let raw_index = if designs.raw == designs.calibrated {
             None
         } else {
+            let headline = prepared.headline_only(&self.batch.overall_item);
             group_estimates(
                 &data.label,
                 &designs.raw,
-                &prepared,
+                &headline,
                 self.tree,
                 self.node_weights,
                 &breakdowns[0],
@@ -152,7 +120,65 @@ impl Context<'_> {
             .find(|r| r.level == "index" && r.measure == "index")
             .map(|r| r.to_estimate())
         };
-        drop(prepared);
+        Ok(Estimated {
+            designs,
+            breakdowns,
+            rows,
+            raw_index,
+        })
+    }
+
+    /// Adds the wave's rows to every per-wave table and returns its estimates with, for a
+    /// calibrated design, the uncalibrated headline index.
+    ///
+    /// The headline with and without the flagged responses: the subset the estimates do not
+    /// use is a design over some of the wave's rows, not a copy of them.
+    pub(super) fn analyse(
+        &self,
+        all: WaveData,
+        keywords: &Keywords,
+        tables: &mut Tables,
+    ) -> Result<(Vec<EstimateRow>, Option<Estimate>), RunError> {
+        let batch = self.batch;
+        let excluded = batch.quality.exclude_flagged;
+        let (data, screening, estimated, other_headline) = if excluded {
+            // The flagged rows leave the estimates: screen first, take the whole wave's
+            // headline, then drop the flagged rows.
+            let screening = self.screen(&all)?;
+            let everything: Vec<usize> = (0..all.rows()).collect();
+            let headline = self.headline(&all, &everything)?;
+            let data = all.retain(&screening.unflagged);
+            let estimated = self.estimate(&data)?;
+            (data, screening, estimated, headline)
+        } else {
+            // The estimates do not wait for the screens; the unflagged headline follows them.
+            let (screened, estimated) = rayon::join(
+                || -> Result<_, RunError> {
+                    let screening = self.screen(&all)?;
+                    let kept: Vec<usize> = (0..all.rows())
+                        .filter(|&i| screening.unflagged[i])
+                        .collect();
+                    let headline = self.headline(&all, &kept)?;
+                    Ok((screening, headline))
+                },
+                || self.estimate(&all),
+            );
+            let (screening, headline) = screened?;
+            (all, screening, estimated?, headline)
+        };
+        tables.quality.extend(screening.quality);
+        tables.daily.extend(screening.daily);
+        let designs = &estimated.designs;
+        for &h in &designs.calibrated.lonely_strata() {
+            tables.notes.push(format!("wave {}: stratum {:?} has a single response (handled as R's lonely.psu = \"adjust\")", data.label, designs.strata[h]));
+        }
+        if designs.trimmed > 0 {
+            tables.notes.push(format!(
+                "wave {}: trimming capped {} weights",
+                data.label, designs.trimmed
+            ));
+        }
+        let rows = &estimated.rows;
         let own_headline: Vec<EstimateRow> = rows
             .iter()
             .take_while(|r| r.group_var == "overall")
@@ -178,32 +204,55 @@ impl Context<'_> {
                     }),
             );
         }
-        tables
-            .reliability
-            .extend(tables::reliability(&data, self.tree, self.items));
-        tables.importance.extend(tables::importance(
-            &data,
-            design,
-            self.items,
-            &rows,
-            &batch.overall_item,
-        )?);
-        tables.ranking.extend(tables::ranking(&data.label, &rows));
-        tables
-            .sample
-            .extend(tables::sample(&data, design, &rows, &breakdowns));
-        tables
-            .keywords
-            .extend(keyword_rows(&data, self.questionnaire, keywords));
-        tables.distribution.extend(charts::distribution(
-            &data,
-            design,
-            self.items,
-            self.tree,
-            &breakdowns,
-        ));
-        Ok((rows, raw_index))
+        // The remaining tables, side by side.
+        let design = &designs.calibrated;
+        let breakdowns = &estimated.breakdowns;
+        let ((reliability, importance), (sample, (keyword, distribution))) = rayon::join(
+            || {
+                (
+                    tables::reliability(&data, self.tree, self.items),
+                    tables::importance(&data, design, self.items, rows, &batch.overall_item),
+                )
+            },
+            || {
+                rayon::join(
+                    || tables::sample(&data, design, rows, breakdowns),
+                    || {
+                        rayon::join(
+                            || keyword_rows(&data, self.questionnaire, keywords),
+                            || {
+                                charts::distribution(
+                                    &data, design, self.items, self.tree, breakdowns,
+                                )
+                            },
+                        )
+                    },
+                )
+            },
+        );
+        tables.reliability.extend(reliability);
+        tables.importance.extend(importance?);
+        tables.ranking.extend(tables::ranking(&data.label, rows));
+        tables.sample.extend(sample);
+        tables.keywords.extend(keyword);
+        tables.distribution.extend(distribution);
+        Ok((estimated.rows, estimated.raw_index))
     }
+}
+
+/// What screening a wave gives.
+struct Screening {
+    quality: Vec<screens::QualityRow>,
+    daily: Vec<charts::DailyRow>,
+    unflagged: Vec<bool>,
+}
+
+/// A wave's estimates, with the design and groups they came from.
+struct Estimated {
+    designs: weights::Designs,
+    breakdowns: Vec<Group>,
+    rows: Vec<EstimateRow>,
+    raw_index: Option<Estimate>,
 }
 
 fn prepare<'a>(data: &'a WaveData, items: &'a [ItemSpec]) -> Result<Prepared<'a>, RunError> {

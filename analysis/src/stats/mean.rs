@@ -133,9 +133,26 @@ pub fn linearize_with<Y: Fn(usize) -> Option<f64>>(
     y: Y,
 ) -> Result<Linearized, AnalysisError> {
     rows.check(design.rows())?;
+    // One loop for every row, one for a list: no test per row to tell them apart.
+    match rows.listed() {
+        None => linearize_rows(design, rows, 0..design.rows(), y),
+        Some(list) => linearize_rows(design, rows, list.iter().map(|&i| i as usize), y),
+    }
+}
+
+fn linearize_rows<I, Y>(
+    design: &Design,
+    rows: &RowSet,
+    each: I,
+    y: Y,
+) -> Result<Linearized, AnalysisError>
+where
+    I: Iterator<Item = usize> + Clone,
+    Y: Fn(usize) -> Option<f64>,
+{
     let w = design.weights();
     let (mut n, mut weight_sum, mut weighted, mut squares) = (0usize, 0.0, 0.0, 0.0);
-    for i in rows.iter(design.rows()) {
+    for i in each.clone() {
         if let Some(yi) = y(i) {
             if !yi.is_finite() {
                 return Err(AnalysisError::OutOfRange {
@@ -154,13 +171,20 @@ pub fn linearize_with<Y: Fn(usize) -> Option<f64>>(
         return Err(AnalysisError::EmptyDomain);
     }
     let mean = weighted / weight_sum;
-    let (z, answered) = rows
-        .iter(design.rows())
-        .map(|i| match y(i) {
-            Some(yi) => (w[i] * (yi - mean) / weight_sum, true),
-            None => (0.0, false),
-        })
-        .unzip();
+    let len = rows.len(design.rows());
+    let (mut z, mut answered) = (Vec::with_capacity(len), Vec::with_capacity(len));
+    for i in each {
+        match y(i) {
+            Some(yi) => {
+                z.push(w[i] * (yi - mean) / weight_sum);
+                answered.push(true);
+            }
+            None => {
+                z.push(0.0);
+                answered.push(false);
+            }
+        }
+    }
     Ok(Linearized {
         mean,
         rows: rows.clone(),

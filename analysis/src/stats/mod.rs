@@ -65,6 +65,6 @@ pub use proportion::{
 pub use quality::{duplicates, speeders, straight_liners, DEFAULT_SPEEDER_FACTOR, MIN_GRID_ITEMS};
 pub use ranking::{rank_ranges, RankRange};
 pub use reliability::{cronbach_alpha, Reliability};
-pub use rows::RowSet;
+pub use rows::{RowSet, Rows};
 pub use scores::{indicator, top_two_box, IndexScale};
 pub use trim::{trim_weights, Trimmed, MAX_TRIM_ROUNDS};

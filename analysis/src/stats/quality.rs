@@ -101,7 +101,7 @@ pub fn straight_liners(grid: &[&[Option<f64>]]) -> Result<Vec<bool>, AnalysisErr
 /// source (e.g. the same site link or device tag) submitted at most `window` before it (times
 /// and window in one unit, e.g. epoch milliseconds). The first of each run is kept unflagged;
 /// each later copy within `window` of the previous copy is flagged.
-pub fn duplicates<S: Eq + Hash, A: Eq + Hash>(
+pub fn duplicates<S: Ord, A: Ord>(
     sources: &[S],
     times: &[i64],
     answers: &[A],
@@ -116,24 +116,16 @@ pub fn duplicates<S: Eq + Hash, A: Eq + Hash>(
             value: window as f64,
         });
     }
-    // Each row's group (same source, same answers), then the rows in order of group and time:
-    // a row is a copy when the one before it in its group came at most `window` earlier.
-    let mut ids: HashMap<(&S, &A), u32> = HashMap::new();
-    let group: Vec<u32> = sources
-        .iter()
-        .zip(answers)
-        .map(|key| {
-            let next = ids.len() as u32;
-            *ids.entry(key).or_insert(next)
-        })
-        .collect();
-    drop(ids);
-    let mut order: Vec<u32> = (0..sources.len() as u32).collect();
-    order.sort_unstable_by_key(|&i| (group[i as usize], times[i as usize], i));
+    // The rows in order of source, answers and time: a row is a copy when the one before it
+    // has the same source and answers and came at most `window` earlier.
+    let mut order: Vec<usize> = (0..sources.len()).collect();
+    order.sort_unstable_by(|&a, &b| {
+        (&sources[a], &answers[a], times[a], a).cmp(&(&sources[b], &answers[b], times[b], b))
+    });
     let mut flags = vec![false; sources.len()];
     for pair in order.windows(2) {
-        let (a, b) = (pair[0] as usize, pair[1] as usize);
-        if group[a] == group[b] && times[b] - times[a] <= window {
+        let (a, b) = (pair[0], pair[1]);
+        if sources[a] == sources[b] && answers[a] == answers[b] && times[b] - times[a] <= window {
             flags[b] = true;
         }
     }

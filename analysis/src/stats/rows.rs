@@ -77,13 +77,11 @@ impl RowSet {
     }
 
     /// The design rows in the set, in order.
-    pub fn iter(&self, design_rows: usize) -> impl Iterator<Item = usize> + '_ {
-        let listed = self.0.as_deref().map(|r| r.iter().map(|&i| i as usize));
-        let all = self.0.is_none().then_some(0..design_rows);
-        listed
-            .into_iter()
-            .flatten()
-            .chain(all.into_iter().flatten())
+    pub fn iter(&self, design_rows: usize) -> Rows<'_> {
+        Rows {
+            list: self.0.as_deref().map(|r| r.iter()),
+            all: 0..design_rows,
+        }
     }
 
     /// Checks that every listed row is below `design_rows`.
@@ -105,5 +103,23 @@ impl RowSet {
             dense[self.row(k)] = v;
         }
         dense
+    }
+}
+
+/// The design rows of a [`RowSet`], in order.
+pub struct Rows<'a> {
+    list: Option<std::slice::Iter<'a, u32>>,
+    all: std::ops::Range<usize>,
+}
+
+impl Iterator for Rows<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        match &mut self.list {
+            Some(list) => list.next().map(|&i| i as usize),
+            None => self.all.next(),
+        }
     }
 }
