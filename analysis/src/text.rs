@@ -87,7 +87,13 @@ pub struct KeywordRow {
 }
 
 /// Keyword counts of every open-text item, per unit and for the whole wave.
-pub fn keyword_rows(data: &WaveData, q: &Questionnaire, keywords: &Keywords) -> Vec<KeywordRow> {
+/// `keywords` is made on first use: a batch without open-text answers never loads the
+/// segmentation dictionary.
+pub fn keyword_rows(
+    data: &WaveData,
+    q: &Questionnaire,
+    keywords: &std::sync::OnceLock<Keywords>,
+) -> Vec<KeywordRow> {
     let mut rows = Vec::new();
     for (_, item) in q
         .items()
@@ -96,6 +102,10 @@ pub fn keyword_rows(data: &WaveData, q: &Questionnaire, keywords: &Keywords) -> 
         let Some(Answers::Text(texts)) = data.answers.get(&item.id) else {
             continue;
         };
+        if texts.iter().all(Option::is_none) {
+            continue;
+        }
+        let keywords = keywords.get_or_init(Keywords::new);
         let distinct: std::collections::BTreeSet<&str> =
             data.unit.iter().map(String::as_str).collect();
         let units =

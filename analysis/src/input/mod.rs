@@ -165,8 +165,9 @@ pub fn read_wave(
         message: e.to_string(),
     })?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    drop(bytes);
     let format = Format::of(path).ok_or(InputError::UnknownFormat { file: file.clone() })?;
+    // A CSV file is parsed from the bytes just hashed; the other formats read their file.
+    let mut bytes = Some(bytes).filter(|_| format == Format::Csv);
     let (frame, columns, verification) = match format {
         Format::Bundle => {
             let verification = bundle::verify(batch, path)?;
@@ -174,7 +175,7 @@ pub fn read_wave(
             (frame, columns, verification)
         }
         Format::Csv => (
-            table::read_csv(path)?,
+            table::csv_bytes(bytes.take().unwrap_or_default(), path)?,
             wave.input.columns.clone(),
             Verification::not_applicable(),
         ),

@@ -55,15 +55,6 @@ pub fn csv_bytes(bytes: Vec<u8>, path: &Path) -> Result<DataFrame, InputError> {
         .map_err(polars_error(path))
 }
 
-/// A CSV file as text columns.
-pub fn read_csv(path: &Path) -> Result<DataFrame, InputError> {
-    let bytes = std::fs::read(path).map_err(|e| InputError::Unreadable {
-        file: path.display().to_string(),
-        message: e.to_string(),
-    })?;
-    csv_bytes(bytes, path)
-}
-
 /// A Parquet file, every column cast to text.
 pub fn read_parquet(path: &Path) -> Result<DataFrame, InputError> {
     let file = std::fs::File::open(path).map_err(|e| InputError::Unreadable {

@@ -18,7 +18,7 @@ use crate::check::{check, questionnaire, Problem};
 use crate::config::{Batch, WeightMethod};
 use crate::input::{read_wave, InputError, InputRecord};
 use crate::stats::{AnalysisError, IndexScale};
-use crate::text::{KeywordRow, Keywords};
+use crate::text::KeywordRow;
 use crate::tree::{configured_weights, NodeWeights, Tree, ROOT};
 
 use compare::{ChangeRow, VerdictOut};
@@ -125,7 +125,7 @@ pub fn run(batch: &Batch, show_progress: bool) -> Result<Tables, RunError> {
         show_progress,
     };
     let mut tables = Tables::default();
-    let keywords = Keywords::new();
+    let keywords = std::sync::OnceLock::new();
     let mut per_wave: Vec<(Vec<EstimateRow>, Option<crate::stats::Estimate>)> = Vec::new();
     for wave in &batch.waves {
         let reading = bar(show_progress, 1, &format!("reading wave {}", wave.label));

@@ -136,7 +136,7 @@ impl Context<'_> {
     pub(super) fn analyse(
         &self,
         all: WaveData,
-        keywords: &Keywords,
+        keywords: &std::sync::OnceLock<Keywords>,
         tables: &mut Tables,
     ) -> Result<(Vec<EstimateRow>, Option<Estimate>), RunError> {
         let batch = self.batch;
