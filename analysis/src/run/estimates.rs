@@ -2,18 +2,19 @@
 //! 0–100 index, top-2-box or incidence, and each indicator's composite index (configured and
 //! equal weights), every one with its linearized SE, 95% interval, n and Kish n_eff.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::input::WaveData;
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-
 use crate::stats::{
     composite_index_of, linearize_with, proportion_with, AnalysisError, Design, Estimate,
     IndexScale, Linearized, Proportion, ProportionInterval, RowSet,
 };
 use crate::tree::{NodeWeights, Tree, ROOT};
 
+pub use super::prepared::Prepared;
+use super::prepared::{code, share};
 use super::RunError;
 
 /// How a rated item is scored.
@@ -122,106 +123,6 @@ impl EstimateRow {
             upper: self.ci_high,
             n: self.n,
             n_eff: self.n_eff,
-        }
-    }
-}
-
-/// An item's answers coded for a composite, with the scale that maps them to 0–100.
-pub fn coded(data: &WaveData, item: &ItemSpec) -> (Vec<Option<f64>>, IndexScale) {
-    let scores = data.scores(&item.id).into_owned();
-    match item.kind {
-        ItemType::Score(scale) => (scores, scale),
-        // yes/no as 1/2 on a 2-point scale: the index is 100 × the share coded 2.
-        ItemType::YesNo { negative } => (
-            scores
-                .iter()
-                .map(|v| v.map(|yes| if (yes == 1.0) != negative { 2.0 } else { 1.0 }))
-                .collect(),
-            IndexScale::Points(2),
-        ),
-    }
-}
-
-/// A wave's rated items, checked once and coded row by row for every group's estimates.
-pub struct Prepared<'a> {
-    items: Vec<PreparedItem<'a>>,
-    /// Design row → wave row, when the design is over some of the wave's rows.
-    map: Option<&'a [usize]>,
-    /// Only the headline: the overall index and this item's mean and index.
-    headline: Option<&'a str>,
-}
-
-struct PreparedItem<'a> {
-    spec: &'a ItemSpec,
-    scores: Cow<'a, [Option<f64>]>,
-    scale: IndexScale,
-}
-
-/// As [`coded`]: a scored item's score; yes/no as 2 (the good answer) or 1.
-#[inline]
-fn code(kind: ItemType, v: Option<f64>) -> Option<f64> {
-    match kind {
-        ItemType::Score(_) => v,
-        ItemType::YesNo { negative } => {
-            v.map(|yes| if (yes == 1.0) != negative { 2.0 } else { 1.0 })
-        }
-    }
-}
-
-/// 1/0: top-2 box of a scored item (checked in [`Prepared::new`]), yes of a yes/no item.
-#[inline]
-fn share(kind: ItemType, v: Option<f64>) -> Option<f64> {
-    let one = |b: bool| if b { 1.0 } else { 0.0 };
-    match kind {
-        ItemType::Score(scale) => v.map(|x| one(x >= scale.top_two_from())),
-        ItemType::YesNo { .. } => v.map(|x| one(x == 1.0)),
-    }
-}
-
-impl<'a> Prepared<'a> {
-    /// The rated items of `data`, every scored answer checked against its scale.
-    pub fn new(data: &'a WaveData, items: &'a [ItemSpec]) -> Result<Self, AnalysisError> {
-        Self::over(data, items, None)
-    }
-
-    /// As [`Prepared::new`], for a design whose row i is the wave's row `map[i]`.
-    pub fn over(
-        data: &'a WaveData,
-        items: &'a [ItemSpec],
-        map: Option<&'a [usize]>,
-    ) -> Result<Self, AnalysisError> {
-        let items = items
-            .iter()
-            .map(|spec| {
-                let (scores, scale) = match spec.kind {
-                    ItemType::Score(scale) => (data.scores(&spec.id), scale),
-                    ItemType::YesNo { .. } => (data.scores(&spec.id), IndexScale::Points(2)),
-                };
-                if let ItemType::Score(scale) = spec.kind {
-                    for x in scores.iter().flatten() {
-                        scale.top_two(*x)?;
-                    }
-                }
-                Ok(PreparedItem {
-                    spec,
-                    scores,
-                    scale,
-                })
-            })
-            .collect::<Result<_, AnalysisError>>()?;
-        Ok(Prepared {
-            items,
-            map,
-            headline: None,
-        })
-    }
-
-    /// The same items, for estimates of the headline only: the overall index (configured and
-    /// equal weights) and the mean and index of `overall_item`.
-    pub fn headline_only(self, overall_item: &'a str) -> Self {
-        Prepared {
-            headline: Some(overall_item),
-            ..self
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod compare;
 pub mod entropy;
 pub mod estimates;
+mod prepared;
 pub mod screens;
 pub mod tables;
 mod wave;
