@@ -177,6 +177,15 @@ pub fn group_estimates(
             }
             continue;
         }
+        // The 1/0 share: top-2 of a scored item, incidence of a yes/no item.
+        let proportion = match headline {
+            Some(_) => None,
+            None => present(match prepared.map {
+                None => proportion_with(rows_of, design, |i| share(kind, scores[i])),
+                Some(map) => proportion_with(rows_of, design, |i| share(kind, scores[map[i]])),
+            })
+            .map_err(stats)?,
+        };
         match item.spec.kind {
             ItemType::Score(scale) => {
                 let Some(lin) = lin else {
@@ -191,17 +200,7 @@ pub fn group_estimates(
                     &scale.rescale(&mean),
                     "normal",
                 ));
-                let top = match headline {
-                    Some(_) => None,
-                    None => present(match prepared.map {
-                        None => proportion_with(rows_of, design, |i| share(kind, scores[i])),
-                        Some(map) => {
-                            proportion_with(rows_of, design, |i| share(kind, scores[map[i]]))
-                        }
-                    })
-                    .map_err(stats)?,
-                };
-                if let Some(p) = top {
+                if let Some(p) = proportion {
                     rows.push(EstimateRow::new(
                         key("top2"),
                         &p.estimate,
@@ -211,17 +210,7 @@ pub fn group_estimates(
                 codes.insert(id, (lin, item.scale));
             }
             ItemType::YesNo { .. } => {
-                let incidence = match headline {
-                    Some(_) => None,
-                    None => present(match prepared.map {
-                        None => proportion_with(rows_of, design, |i| share(kind, scores[i])),
-                        Some(map) => {
-                            proportion_with(rows_of, design, |i| share(kind, scores[map[i]]))
-                        }
-                    })
-                    .map_err(stats)?,
-                };
-                if let Some(p) = incidence {
+                if let Some(p) = proportion {
                     rows.push(EstimateRow::new(
                         key("incidence"),
                         &p.estimate,
