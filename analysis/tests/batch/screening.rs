@@ -45,6 +45,42 @@ fn flagged_responses_are_excluded_and_the_headline_shown_both_ways() {
     assert_eq!(samples, ["all", "unflagged"]);
 }
 
+/// The headline without the flagged rows is the same whether the estimates keep them (a design
+/// over the unflagged row numbers) or leave them out (the rows removed); and likewise the
+/// headline with every row.
+#[test]
+fn the_headline_both_ways_is_the_same_whichever_rows_the_estimates_use() {
+    let headlines = |exclude: bool| {
+        let (_dir, path) = setup(&with_speeder(), &final_wave(), "");
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "duplicate_window_seconds = 0",
+            &format!("duplicate_window_seconds = 0\nexclude_flagged = {exclude}"),
+        );
+        std::fs::write(&path, text).unwrap();
+        run::run(&load(&path), false).unwrap().screening
+    };
+    let (kept, excluded) = (headlines(false), headlines(true));
+    assert_eq!(kept.len(), excluded.len());
+    assert!(!kept.is_empty());
+    for (a, b) in kept.iter().zip(&excluded) {
+        assert_eq!(
+            (&a.wave, &a.group, &a.indicator, &a.measure),
+            (&b.wave, &b.group, &b.indicator, &b.measure)
+        );
+        close(a.estimate, b.estimate, "estimate");
+        close(a.se, b.se, "SE");
+        assert_eq!(a.n, b.n);
+    }
+    // The speeder moves the baseline's index: the two samples differ.
+    let index = |group: &str| {
+        kept.iter()
+            .find(|r| r.wave == "base" && r.group == group && r.indicator == "index")
+            .map(|r| (r.estimate, r.n))
+            .unwrap()
+    };
+    assert_ne!(index("all"), index("unflagged"));
+}
+
 #[test]
 fn post_stratification_matches_the_stats_core() {
     let extra = r#"
