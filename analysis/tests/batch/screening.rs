@@ -45,60 +45,74 @@ fn flagged_responses_are_excluded_and_the_headline_shown_both_ways() {
     assert_eq!(samples, ["all", "unflagged"]);
 }
 
-/// The headline without the flagged rows is the same whether the estimates keep them (a design
-/// over the unflagged row numbers) or leave them out (the rows removed); and likewise the
-/// headline with every row.
-#[test]
-fn the_headline_both_ways_is_the_same_whichever_rows_the_estimates_use() {
-    let headlines = |exclude: bool| {
-        let (_dir, path) = setup(&with_speeder(), &final_wave(), "");
-        let text = std::fs::read_to_string(&path).unwrap().replace(
-            "duplicate_window_seconds = 0",
-            &format!("duplicate_window_seconds = 0\nexclude_flagged = {exclude}"),
-        );
-        std::fs::write(&path, text).unwrap();
-        run::run(&load(&path), false).unwrap().screening
-    };
-    let (kept, excluded) = (headlines(false), headlines(true));
-    assert_eq!(kept.len(), excluded.len());
-    assert!(!kept.is_empty());
-    for (a, b) in kept.iter().zip(&excluded) {
-        assert_eq!(
-            (&a.wave, &a.group, &a.indicator, &a.measure),
-            (&b.wave, &b.group, &b.indicator, &b.measure)
-        );
-        close(a.estimate, b.estimate, "estimate");
-        close(a.se, b.se, "SE");
-        assert_eq!(a.n, b.n);
-    }
-    // The speeder moves the baseline's index: the two samples differ.
-    let index = |group: &str| {
-        kept.iter()
-            .find(|r| r.wave == "base" && r.group == group && r.indicator == "index")
-            .map(|r| (r.estimate, r.n))
-            .unwrap()
-    };
-    assert_ne!(index("all"), index("unflagged"));
-}
-
-#[test]
-fn post_stratification_matches_the_stats_core() {
-    let extra = r#"
+const POST_STRATIFY: &str = r#"
 [weighting]
 calibration = "post_stratify"
 [[weighting.margins]]
 variable = "respondent_type"
 totals = { resident = 110, business = 40 }
 "#;
-    let (_dir, path) = setup(BASELINE, &final_wave(), extra);
-    let text = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("[weighting.populations]\nA = 100\nB = 50\n", "");
-    let text = text.replace(
-        "[weighting]\n",
-        "[weighting]\npopulations = { A = 100, B = 50 }\n",
-    );
+
+/// The small batch with `extra`; a `[weighting]` table in it takes the populations in.
+fn batch_with(base: &str, extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, path) = setup(base, &final_wave(), extra);
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    if extra.contains("[weighting]") {
+        text = text
+            .replace("[weighting.populations]\nA = 100\nB = 50\n", "")
+            .replace(
+                "[weighting]\n",
+                "[weighting]\npopulations = { A = 100, B = 50 }\n",
+            );
+    }
     std::fs::write(&path, text).unwrap();
+    (dir, path)
+}
+
+/// The headline without the flagged rows is the same whether the estimates keep them (a design
+/// over the unflagged row numbers) or leave them out (the rows removed); and likewise the
+/// headline with every row. Plain and post-stratified.
+#[test]
+fn the_headline_both_ways_is_the_same_whichever_rows_the_estimates_use() {
+    for extra in ["", POST_STRATIFY] {
+        let headlines = |exclude: bool| {
+            // Row 2 answers in 10 s: a speeder with rows after it, so that the unflagged rows'
+            // numbers are not their positions.
+            let base = BASELINE.replace("2,A,A,resident,210,", "2,A,A,resident,10,");
+            let (_dir, path) = batch_with(&base, extra);
+            let text = std::fs::read_to_string(&path).unwrap().replace(
+                "duplicate_window_seconds = 0",
+                &format!("duplicate_window_seconds = 0\nexclude_flagged = {exclude}"),
+            );
+            std::fs::write(&path, text).unwrap();
+            run::run(&load(&path), false).unwrap().screening
+        };
+        let (kept, excluded) = (headlines(false), headlines(true));
+        assert_eq!(kept.len(), excluded.len());
+        assert!(!kept.is_empty());
+        for (a, b) in kept.iter().zip(&excluded) {
+            assert_eq!(
+                (&a.wave, &a.group, &a.indicator, &a.measure),
+                (&b.wave, &b.group, &b.indicator, &b.measure)
+            );
+            close(a.estimate, b.estimate, "estimate");
+            close(a.se, b.se, "SE");
+            assert_eq!(a.n, b.n);
+        }
+        // The speeder moves the baseline's headline: the two samples differ.
+        let index = |group: &str| {
+            kept.iter()
+                .find(|r| r.wave == "base" && r.group == group && r.indicator == "index")
+                .map(|r| (r.estimate, r.n))
+                .unwrap()
+        };
+        assert_ne!(index("all"), index("unflagged"));
+    }
+}
+
+#[test]
+fn post_stratification_matches_the_stats_core() {
+    let (_dir, path) = batch_with(BASELINE, POST_STRATIFY);
     let tables = run::run(&load(&path), false).unwrap();
     let design = Design::from_populations(vec![0, 0, 0, 0, 1, 1, 1, 1], vec![100.0, 50.0]).unwrap();
     // Levels in the order of the totals' names: business = 0, resident = 1.
