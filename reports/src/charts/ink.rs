@@ -59,19 +59,19 @@ impl Look {
             align: HPos::Left,
         }
     }
-    pub fn bold(self) -> Look {
+    pub const fn bold(self) -> Look {
         Look { bold: true, ..self }
     }
-    pub fn color(self, color: RGBColor) -> Look {
+    pub const fn color(self, color: RGBColor) -> Look {
         Look { color, ..self }
     }
-    pub fn center(self) -> Look {
+    pub const fn center(self) -> Look {
         Look {
             align: HPos::Center,
             ..self
         }
     }
-    pub fn right(self) -> Look {
+    pub const fn right(self) -> Look {
         Look {
             align: HPos::Right,
             ..self

@@ -18,6 +18,7 @@ mod ink;
 mod ipa;
 mod likert;
 mod marks;
+mod names;
 mod palette;
 mod place;
 mod problems;

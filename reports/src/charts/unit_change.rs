@@ -5,8 +5,9 @@ use plotters::prelude::*;
 
 use super::axis::{self, Scale};
 use super::frame::Figure;
-use super::ink::{self, Area, Drawn, Ink, Look};
+use super::ink::{Area, Drawn, Ink, Look};
 use super::marks::{self, Key, Mark};
+use super::names::NameColumn;
 use super::palette::{BLUE, GREY, INK, MUTED, ORANGE};
 use super::words;
 use crate::lang::Lang;
@@ -130,19 +131,7 @@ impl Figure for UnitChange {
         let (w, h) = area.dim_in_pixel();
         let (w, h) = (w as i32, h as i32);
         let lang = self.lang;
-        let name_look = Look::new(24.0).right();
-        let names: Vec<String> = self
-            .rows
-            .iter()
-            .map(|r| words::marked(&r.name, r.flagged))
-            .collect();
-        let label_w = names
-            .iter()
-            .map(|n| ink::width(n, name_look))
-            .max()
-            .unwrap_or(0)
-            .min(380)
-            + 24;
+        let names = NameColumn::new(self.rows.iter().map(|r| (r.name.as_str(), r.flagged)));
         let (lo, hi) = axis::span(
             self.rows.iter().flat_map(|r| [r.base, r.last]),
             10.0,
@@ -151,7 +140,7 @@ impl Figure for UnitChange {
         let scale = Scale {
             lo,
             hi,
-            from: label_w + 24,
+            from: names.right + 24,
             to: w - 360,
         };
         let bottom = h - FOOT as i32 + 8;
@@ -197,15 +186,10 @@ impl Figure for UnitChange {
             words::index_axis(lang),
             |v| format!("{v:.0}"),
         )?;
-        for (i, (row, name)) in self.rows.iter().zip(&names).enumerate() {
+        for (i, row) in self.rows.iter().enumerate() {
             let y = HEAD + i as i32 * ROW as i32 + ROW as i32 / 2;
             let color = if row.flagged { MUTED } else { INK };
-            ink.text(
-                area,
-                &ink::fit(name, name_look, label_w - 24),
-                (label_w, y),
-                name_look.color(color),
-            )?;
+            names.draw(area, ink, i, y, row.flagged)?;
             let (xb, xl) = (scale.at(row.base), scale.at(row.last));
             area.draw(&PathElement::new(
                 vec![(xb, y), (xl, y)],

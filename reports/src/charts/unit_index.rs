@@ -5,8 +5,9 @@ use plotters::prelude::*;
 
 use super::axis::{self, Scale};
 use super::frame::Figure;
-use super::ink::{self, Area, Drawn, Ink, Look};
+use super::ink::{Area, Drawn, Ink, Look};
 use super::marks::{self, Key, Mark};
+use super::names::NameColumn;
 use super::palette::{BLUE, INK, MUTED, VERMILION};
 use super::words;
 use crate::lang::Lang;
@@ -107,19 +108,7 @@ impl Figure for UnitIndex {
         let (w, h) = area.dim_in_pixel();
         let (w, h) = (w as i32, h as i32);
         let lang = self.lang;
-        let name_look = Look::new(24.0).right();
-        let names: Vec<String> = self
-            .rows
-            .iter()
-            .map(|r| words::marked(&r.name, r.flagged))
-            .collect();
-        let label_w = names
-            .iter()
-            .map(|n| ink::width(n, name_look))
-            .max()
-            .unwrap_or(0)
-            .min(380)
-            + 24;
+        let names = NameColumn::new(self.rows.iter().map(|r| (r.name.as_str(), r.flagged)));
         let values = [self.overall.unwrap_or(f64::NAN)];
         let ends = self.rows.iter().flat_map(|r| {
             [
@@ -132,7 +121,7 @@ impl Figure for UnitIndex {
         let scale = Scale {
             lo,
             hi,
-            from: label_w + 16,
+            from: names.right + 16,
             to: w - 250,
         };
         let bottom = h - FOOT as i32 + 8;
@@ -190,19 +179,14 @@ impl Figure for UnitIndex {
                 VERMILION,
             )?;
         }
-        for (i, (row, name)) in self.rows.iter().zip(&names).enumerate() {
+        for (i, row) in self.rows.iter().enumerate() {
             let y = HEAD + i as i32 * ROW as i32 + ROW as i32 / 2;
             let mark = Mark {
                 color: BLUE,
                 flagged: row.flagged,
             };
             let color = if row.flagged { MUTED } else { INK };
-            ink.text(
-                area,
-                &ink::fit(name, name_look, label_w - 24),
-                (label_w, y),
-                name_look.color(color),
-            )?;
+            names.draw(area, ink, i, y, row.flagged)?;
             if let (Some(low), Some(high)) = (row.low, row.high) {
                 marks::whisker(area, (scale.at(low), scale.at(high)), y, mark)?;
             }
