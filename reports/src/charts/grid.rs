@@ -34,6 +34,27 @@ pub(super) struct Cell {
     pub flagged: bool,
 }
 
+/// A grid's rows: the whole sample first, then each unit with at least one cell, in the order
+/// given; `cell(group_var, group, column)` is a cell's value.
+pub(super) fn unit_rows(
+    batch: &Batch,
+    lang: crate::lang::Lang,
+    units: &[&str],
+    columns: &[&str],
+    cell: impl Fn(&str, &str, &str) -> Option<Cell>,
+) -> (Vec<String>, Vec<Vec<Option<Cell>>>) {
+    let mut rows = vec![super::words::all(lang).to_string()];
+    let mut cells = vec![columns.iter().map(|c| cell("overall", "all", c)).collect()];
+    for unit in units {
+        let row: Vec<Option<Cell>> = columns.iter().map(|c| cell("unit", unit, c)).collect();
+        if row.iter().any(Option::is_some) {
+            rows.push(batch.unit_name(unit).to_string());
+            cells.push(row);
+        }
+    }
+    (rows, cells)
+}
+
 const ROW: i32 = 50;
 const LINE: i32 = 28;
 const LEGEND: i32 = 100;

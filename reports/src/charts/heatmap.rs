@@ -3,7 +3,7 @@
 
 use super::axis;
 use super::frame::Figure;
-use super::grid::{units_in_order, Cell, Grid};
+use super::grid::{unit_rows, units_in_order, Cell, Grid};
 use super::ink::{Area, Drawn, Ink};
 use super::palette::Ramp;
 use super::words;
@@ -46,26 +46,12 @@ pub(super) fn plan(batch: &Batch, lang: Lang) -> Option<Heatmap> {
     if dimensions.is_empty() {
         return None;
     }
-    let mut rows = vec![words::all(lang).to_string()];
-    let mut cells = vec![dimensions
-        .iter()
-        .map(|d| index("overall", "all", d))
-        .collect()];
-    for unit in units {
-        let row: Vec<Option<Cell>> = dimensions.iter().map(|d| index("unit", unit, d)).collect();
-        if row.iter().any(Option::is_some) {
-            rows.push(batch.unit_name(unit).to_string());
-            cells.push(row);
-        }
-    }
+    let (rows, cells) = unit_rows(batch, lang, &units, &dimensions, index);
     let values = cells.iter().flatten().flatten().map(|c| c.value);
     let domain = axis::span(values, 10.0, (0.0, 100.0));
     let flagged = cells.iter().flatten().flatten().any(|c| c.flagged);
-    let n = batch
-        .estimate(&wave, "overall", "all", "index", "index")
-        .map(|e| e.n);
     let mut caption = vec![
-        words::source(batch, &wave, n, lang),
+        words::wave_source(batch, &wave, lang),
         lang.pick(
             "单元格为各维度指数（0–100），颜色越深指数越高；首行为全体受访者",
             "each cell is a dimension's index (0–100), darker is higher; the first row is all respondents",

@@ -112,11 +112,8 @@ pub(super) fn plan(batch: &Batch, lang: Lang) -> Option<Ipa> {
             .cmp(&rank(&b.quadrant))
             .then(b.importance.total_cmp(&a.importance))
     });
-    let n = batch
-        .estimate(&wave, "overall", "all", "index", "index")
-        .map(|e| e.n);
     let caption = vec![
-        words::source(batch, &wave, n, lang),
+        words::wave_source(batch, &wave, lang),
         lang.pick(
             "横轴为各题的表现（指数），纵轴为导出重要性（与总体满意度的加权相关系数）；两条线为各题的平均值",
             "across: each item's performance (its index); up: derived importance (weighted correlation with overall satisfaction); the lines are the means across items",

@@ -63,11 +63,8 @@ pub(super) fn plan(batch: &Batch, lang: Lang) -> Option<Likert> {
     if rows.is_empty() {
         return None;
     }
-    let n = batch
-        .estimate(&wave, "overall", "all", "index", "index")
-        .map(|e| e.n);
     let mut caption = vec![
-        words::source(batch, &wave, n, lang),
+        words::wave_source(batch, &wave, lang),
         lang.pick(
             "每行为该维度各题回答（1–5 分）的合并分布，以中间的 3 分为中心左右展开",
             "each bar pools the answers (1–5) to the dimension's items, centred on the neutral 3",

@@ -2,7 +2,7 @@
 //! indicator) by unit in the current wave, as a grid of percentages (darker is more often).
 
 use super::frame::Figure;
-use super::grid::{units_in_order, Cell, Grid};
+use super::grid::{unit_rows, units_in_order, Cell, Grid};
 use super::ink::{Area, Drawn, Ink};
 use super::palette::Ramp;
 use super::words;
@@ -40,18 +40,7 @@ pub(super) fn plan(batch: &Batch, lang: Lang) -> Option<Problems> {
     if items.is_empty() {
         return None;
     }
-    let mut rows = vec![words::all(lang).to_string()];
-    let mut cells = vec![items
-        .iter()
-        .map(|i| incidence("overall", "all", i))
-        .collect()];
-    for unit in units {
-        let row: Vec<Option<Cell>> = items.iter().map(|i| incidence("unit", unit, i)).collect();
-        if row.iter().any(Option::is_some) {
-            rows.push(batch.unit_name(unit).to_string());
-            cells.push(row);
-        }
-    }
+    let (rows, cells) = unit_rows(batch, lang, &units, &items, incidence);
     let highest = cells
         .iter()
         .flatten()

@@ -50,6 +50,14 @@ pub(super) fn source(batch: &Batch, wave: &str, n: Option<u64>, lang: Lang) -> S
     text
 }
 
+/// [`source`] with the wave's n: the respondents behind its overall index.
+pub(super) fn wave_source(batch: &Batch, wave: &str, lang: Lang) -> String {
+    let n = batch
+        .estimate(wave, "overall", "all", "index", "index")
+        .map(|e| e.n);
+    source(batch, wave, n, lang)
+}
+
 /// Several waves with their n: `来源：2024 年调查（n = 1,600）、2025 年调查（n = 1,700），加权估计`.
 pub(super) fn sources(batch: &Batch, waves: &[(String, Option<u64>)], lang: Lang) -> String {
     let mut text = lang.pick("来源：", "Source: ").to_string() + &surveys(waves, lang);
