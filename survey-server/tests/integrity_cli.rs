@@ -2,29 +2,13 @@
 //! heads fetched from a running server, the live database verified, a bundle verified offline
 //! — and each refusing what does not verify, with a non-zero exit.
 
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use minyi_questionnaire::{Questionnaire, DEFAULT_TOML};
 
 mod common;
-use common::{body, free_port, token_in, FORM};
-
-fn survey_server(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_survey-server"))
-        .args(args)
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use common::{body, free_port, survey_server, text, token_in, FORM};
 
 #[test]
 fn keys_heads_and_verification_from_the_command_line() {

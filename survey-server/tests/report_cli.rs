@@ -2,23 +2,9 @@
 //! published to a campaign, and a bad folder refused with the file named and a non-zero exit.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn survey_server(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_survey-server"))
-        .args(args)
-        .env("RUST_LOG", "error")
-        .output()
-        .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+mod common;
+use common::{survey_server, text};
 
 fn write_batch(dir: &Path, verdict: &str) {
     let verdict =

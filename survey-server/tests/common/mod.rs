@@ -1,12 +1,31 @@
-//! What the binary-level tests share: a free port and a valid form body.
+//! What the binary-level tests share: running the binary, a free port and a valid form body.
 #![allow(dead_code)]
 
 use std::net::TcpListener;
+use std::process::{Command, Output};
 
 use minyi_questionnaire::{ItemKind, Questionnaire};
 
 pub const FORM: &str = "/s/2025-final/market?site=hall";
 pub const MARKER_ITEM: &str = "suggestion";
+
+/// Runs the `survey-server` binary to completion (logging errors only).
+pub fn survey_server(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_survey-server"))
+        .args(args)
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap()
+}
+
+/// A finished command's standard output, then its standard error.
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
