@@ -18,6 +18,7 @@ pub struct Prepared<'a> {
     pub(super) headline: Option<&'a str>,
 }
 
+#[derive(Clone)]
 pub(super) struct PreparedItem<'a> {
     pub(super) spec: &'a ItemSpec,
     pub(super) scores: Cow<'a, [Option<f64>]>,
@@ -83,6 +84,19 @@ impl<'a> Prepared<'a> {
             map,
             headline: None,
         })
+    }
+
+    /// The same checked items, for a design whose row i is the wave's row `map[i]` (`None`:
+    /// every row, in order).
+    pub fn over_rows<'b>(&self, map: Option<&'b [usize]>) -> Prepared<'b>
+    where
+        'a: 'b,
+    {
+        Prepared {
+            items: self.items.clone(),
+            map,
+            headline: self.headline,
+        }
     }
 
     /// The same items, for estimates of the headline only: the overall index (configured and

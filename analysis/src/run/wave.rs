@@ -40,15 +40,16 @@ pub(super) fn analysed(
 
 impl Context<'_> {
     /// The headline estimates (`Prepared::headline_only`) of the design over the wave's rows
-    /// `map`.
-    fn headline(&self, data: &WaveData, map: &[usize]) -> Result<Vec<EstimateRow>, RunError> {
-        let design = weights::designs_over(data, &self.batch.weighting, Some(map))?.calibrated;
-        let prepared = Prepared::over(data, self.items, Some(map))
-            .map_err(|source| RunError::Stats {
-                wave: data.label.clone(),
-                step: "coding the items".into(),
-                source,
-            })?
+    /// `map` (`None`: every row), from the wave's checked items.
+    fn headline(
+        &self,
+        data: &WaveData,
+        prepared: &Prepared,
+        map: Option<&[usize]>,
+    ) -> Result<Vec<EstimateRow>, RunError> {
+        let design = weights::designs_over(data, &self.batch.weighting, map)?.calibrated;
+        let prepared = prepared
+            .over_rows(map)
             .headline_only(&self.batch.overall_item);
         let overall = &groups(data, &[])[0];
         group_estimates(
@@ -74,10 +75,9 @@ impl Context<'_> {
     }
 
     /// Every group's estimates (in parallel), with the design and groups they came from.
-    fn estimate(&self, data: &WaveData) -> Result<Estimated, RunError> {
+    fn estimate(&self, data: &WaveData, prepared: &Prepared) -> Result<Estimated, RunError> {
         let designs = weights::designs(data, &self.batch.weighting)?;
         let design = &designs.calibrated;
-        let prepared = prepare(data, self.items)?;
         let breakdowns = groups(data, &self.batch.groups);
         let progress = bar(
             self.show_progress,
@@ -88,7 +88,7 @@ impl Context<'_> {
             let rows = group_estimates(
                 &data.label,
                 design,
-                &prepared,
+                prepared,
                 self.tree,
                 self.node_weights,
                 group,
@@ -107,7 +107,9 @@ impl Context<'_> {
         let raw_index = if designs.raw == designs.calibrated {
             None
         } else {
-            let headline = prepared.headline_only(&self.batch.overall_item);
+            let headline = prepared
+                .over_rows(None)
+                .headline_only(&self.batch.overall_item);
             group_estimates(
                 &data.label,
                 &designs.raw,
@@ -145,24 +147,25 @@ impl Context<'_> {
             // The flagged rows leave the estimates: screen first, take the whole wave's
             // headline, then drop the flagged rows.
             let screening = self.screen(&all)?;
-            let everything: Vec<usize> = (0..all.rows()).collect();
-            let headline = self.headline(&all, &everything)?;
+            let headline = self.headline(&all, &prepare(&all, self.items)?, None)?;
             let data = all.retain(&screening.unflagged);
-            let estimated = self.estimate(&data)?;
+            let estimated = self.estimate(&data, &prepare(&data, self.items)?)?;
             (data, screening, estimated, headline)
         } else {
             // The estimates do not wait for the screens; the unflagged headline follows them.
+            let prepared = prepare(&all, self.items)?;
             let (screened, estimated) = rayon::join(
                 || -> Result<_, RunError> {
                     let screening = self.screen(&all)?;
                     let kept: Vec<usize> = (0..all.rows())
                         .filter(|&i| screening.unflagged[i])
                         .collect();
-                    let headline = self.headline(&all, &kept)?;
+                    let headline = self.headline(&all, &prepared, Some(&kept))?;
                     Ok((screening, headline))
                 },
-                || self.estimate(&all),
+                || self.estimate(&all, &prepared),
             );
+            drop(prepared);
             let (screening, headline) = screened?;
             (all, screening, estimated?, headline)
         };
