@@ -1,5 +1,7 @@
 //! Verifying an export bundle offline: `manifest.json` carries the signed head the export was
-//! cut at, `log.csv` the leaves (index, response id, salt, leaf hash), `responses.csv` the rows.
+//! cut at, `log.csv` the leaves (index, kind, response id, event, salt, leaf hash; a bundle of
+//! format 2 has no kind or event columns: every leaf is a response), `responses.csv` the rows
+//! and `flags.csv` the flags (response id, flag, detail, time).
 //! The analysis calls [`verify_bundle`] before it reads a bundle.
 
 use std::io::Read;
@@ -9,7 +11,8 @@ use serde::Deserialize;
 
 use crate::head::{PublicKey, SignedHead};
 use crate::leaf::{LeafRecord, SALT_LEN};
-use crate::verify::{self, LogEntry, Report};
+use crate::event::LeafKind;
+use crate::verify::{self, FlagRow, LogEntry, Report};
 
 /// The fixed columns of `responses.csv` before the item columns (as the server writes them).
 pub const FIXED_COLUMNS: [&str; 11] = [
@@ -140,11 +143,77 @@ pub fn verify_bundle(
         .filter(|h| h.head.campaign == head.head.campaign)
         .cloned()
         .collect();
-    Ok(verify::check(&head, key, &held, &log, rows))
+    // A bundle of format 2 has no flags.csv: its log has no flag events either.
+    let flags = match zip.index_for_name("flags.csv") {
+        Some(_) => parse_flags(&read(&mut zip, &name, "flags.csv")?),
+        None => Vec::new(),
+    };
+    Ok(verify::check(
+        &head,
+        key,
+        &held,
+        &log,
+        rows,
+        flags.into_iter(),
+    ))
+}
+
+/// The columns of `flags.csv`.
+pub const FLAG_COLUMNS: [&str; 4] = ["response_id", "flag", "detail", "flagged_at"];
+
+/// `flags.csv` as flag rows; a malformed line is an `Err` naming it (the check reports it).
+fn parse_flags(bytes: &[u8]) -> Vec<Result<FlagRow, String>> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::Reader::from_reader(bytes);
+    match reader.headers() {
+        Ok(h) if h.iter().eq(FLAG_COLUMNS) => {}
+        Ok(h) => return vec![Err(format!("flags.csv header should be {FLAG_COLUMNS:?}, is {h:?}"))],
+        Err(e) => return vec![Err(format!("flags.csv: {e}"))],
+    }
+    reader
+        .records()
+        .enumerate()
+        .map(|(n, record)| {
+            let line = n + 2;
+            let record = record.map_err(|e| format!("flags.csv line {line}: {e}"))?;
+            let cell = |i: usize| record.get(i).unwrap_or_default();
+            let at = chrono::DateTime::parse_from_rfc3339(cell(3)).map_err(|_| {
+                format!("flags.csv line {line}: flagged_at {:?} is not an RFC 3339 time", cell(3))
+            })?;
+            Ok(FlagRow {
+                response_id: cell(0).parse().map_err(|_| {
+                    format!("flags.csv line {line}: response_id {:?} is not a number", cell(0))
+                })?,
+                flag: cell(1).to_string(),
+                detail: cell(2).to_string(),
+                at_ms: at.timestamp_millis(),
+            })
+        })
+        .collect()
 }
 
 fn parse_log(bytes: &[u8], path: &str) -> Result<Vec<LogEntry>, BundleError> {
     let mut reader = csv::Reader::from_reader(bytes);
+    let header_error = |message: String| BundleError::Log {
+        path: path.to_string(),
+        line: 1,
+        message,
+    };
+    let header = reader
+        .headers()
+        .map_err(|e| header_error(e.to_string()))?
+        .clone();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let required = |name: &str| {
+        column(name).ok_or_else(|| header_error(format!("log.csv has no column {name:?}")))
+    };
+    let (index_col, id_col, salt_col, hash_col) = (
+        required("leaf_index")?,
+        required("response_id")?,
+        required("salt")?,
+        required("leaf_hash")?,
+    );
+    let (kind_col, event_col) = (column("kind"), column("event"));
     let mut log = Vec::new();
     for (n, record) in reader.records().enumerate() {
         let line = n as u64 + 2;
@@ -155,21 +224,28 @@ fn parse_log(bytes: &[u8], path: &str) -> Result<Vec<LogEntry>, BundleError> {
         };
         let record = record.map_err(|e| bad(e.to_string()))?;
         let field = |i: usize| record.get(i).unwrap_or_default();
-        let salt: [u8; SALT_LEN] = hex::decode(field(2))
+        let salt: [u8; SALT_LEN] = hex::decode(field(salt_col))
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| bad(format!("salt {:?} is not 32 hex digits", field(2))))?;
-        let leaf_hash: [u8; 32] = hex::decode(field(3))
+            .ok_or_else(|| bad(format!("salt {:?} is not 32 hex digits", field(salt_col))))?;
+        let leaf_hash: [u8; 32] = hex::decode(field(hash_col))
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| bad(format!("leaf hash {:?} is not 64 hex digits", field(3))))?;
+            .ok_or_else(|| bad(format!("leaf hash {:?} is not 64 hex digits", field(hash_col))))?;
+        let kind = match kind_col {
+            None => LeafKind::Response,
+            Some(i) => LeafKind::parse(field(i))
+                .ok_or_else(|| bad(format!("kind {:?} is not response or flag", field(i))))?,
+        };
         log.push(LogEntry {
-            leaf_index: field(0)
+            leaf_index: field(index_col)
                 .parse()
-                .map_err(|_| bad(format!("leaf index {:?} is not a number", field(0))))?,
-            response_id: field(1)
+                .map_err(|_| bad(format!("leaf index {:?} is not a number", field(index_col))))?,
+            kind,
+            response_id: field(id_col)
                 .parse()
-                .map_err(|_| bad(format!("response id {:?} is not a number", field(1))))?,
+                .map_err(|_| bad(format!("response id {:?} is not a number", field(id_col))))?,
+            event: event_col.map(field).unwrap_or_default().to_string(),
             salt,
             leaf_hash,
         });

@@ -11,12 +11,14 @@
 //! This crate knows nothing of HTTP or databases: the server and the analysis both use it.
 
 pub mod bundle;
+pub mod event;
 pub mod head;
 pub mod leaf;
 pub mod merkle;
 pub mod verify;
 
 pub use head::{PublicKey, SignedHead, SigningKey, TreeHead};
+pub use event::{EventRecord, LeafKind};
 pub use leaf::LeafRecord;
 pub use merkle::{Frontier, Hash};
-pub use verify::{LogEntry, Problem, Report};
+pub use verify::{FlagRow, LogEntry, Problem, Report};

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::event::{EventRecord, LeafKind};
 use crate::head::{PublicKey, SignedHead};
 use crate::leaf::{LeafRecord, SALT_LEN};
 use crate::merkle::{Frontier, Hash};
@@ -11,7 +12,11 @@ use crate::merkle::{Frontier, Hash};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogEntry {
     pub leaf_index: u64,
+    pub kind: LeafKind,
+    /// The response the leaf is, or the response its event is about.
     pub response_id: i64,
+    /// The flag's name for an event leaf; empty for a response.
+    pub event: String,
     pub salt: [u8; SALT_LEN],
     pub leaf_hash: Hash,
 }
@@ -55,13 +60,46 @@ pub enum Problem {
     },
     #[error("row {row}: {message}")]
     Unreadable { row: u64, message: String },
+    #[error("the table holds {rows} responses but the log {leaves}: {}", if rows > leaves { "rows were added without a leaf" } else { "rows of the log are missing" })]
+    CountMismatch { rows: u64, leaves: u64 },
+    #[error("leaf {leaf_index} repeats response {response_id}: a response has exactly one leaf")]
+    DuplicateLeaf { leaf_index: u64, response_id: i64 },
+    #[error("leaf {leaf_index} flags response {response_id}, which the log does not hold")]
+    EventWithoutResponse { leaf_index: u64, response_id: i64 },
+    #[error("flag {flag:?} on response {response_id} was added (the log has no event for it)")]
+    FlagInserted { response_id: i64, flag: String },
+    #[error("flag {flag:?} on response {response_id} was deleted (leaf {leaf_index} of the log has no flag)")]
+    FlagDeleted {
+        response_id: i64,
+        flag: String,
+        leaf_index: u64,
+    },
+    #[error("flag {flag:?} on response {response_id} was altered (it does not hash to its leaf)")]
+    FlagAltered { response_id: i64, flag: String },
+}
+
+/// A flag as stored beside its response (a row of `response_flags`, or of a bundle's
+/// `flags.csv`), without the salt its leaf holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagRow {
+    pub response_id: i64,
+    pub flag: String,
+    pub detail: String,
+    pub at_ms: i64,
 }
 
 /// The outcome of a verification.
 #[derive(Debug, Clone)]
 pub struct Report {
     pub head: SignedHead,
+    /// Responses read from the table (or the bundle).
     pub rows: u64,
+    /// Response leaves within the head.
+    pub response_leaves: u64,
+    /// Flags read from the table (or the bundle).
+    pub flags: u64,
+    /// Flag events within the head.
+    pub flag_leaves: u64,
     /// In the order of the rows: the first is the first bad record.
     pub problems: Vec<Problem>,
 }
@@ -72,25 +110,132 @@ impl Report {
     }
 }
 
-/// Checks the log against the head (and heads held earlier), then the rows against the log.
-/// `rows` yields the records in order, each without its salt (the log supplies it); the rows
-/// must be exactly the `head.tree_size` responses the head covers.
+/// Checks the log against the head (and heads held earlier), then the rows and the flags
+/// against the log's leaves within the head: every stored response has exactly one leaf and
+/// every response leaf one row; every flag one event leaf and every event leaf one flag.
+/// `rows` yields the responses in id order, each without its salt (the log supplies it);
+/// `flags` yields the flags in any order.
 pub fn check(
     head: &SignedHead,
     key: &PublicKey,
     held: &[SignedHead],
     log: &[LogEntry],
     rows: impl Iterator<Item = Result<LeafRecord, String>>,
+    flags: impl Iterator<Item = Result<FlagRow, String>>,
 ) -> Report {
     let mut problems = check_log(head, key, held, log);
     let signed = (head.head.tree_size as usize).min(log.len());
-    let (row_problems, count) = check_rows(&log[..signed], rows);
+    let (responses, events): (Vec<&LogEntry>, Vec<&LogEntry>) = log[..signed]
+        .iter()
+        .partition(|e| e.kind == LeafKind::Response);
+    let responses: Vec<LogEntry> = responses.into_iter().cloned().collect();
+    problems.extend(duplicate_leaves(&responses));
+    let (row_problems, count) = check_rows(&responses, rows);
     problems.extend(row_problems);
+    if count != responses.len() as u64 {
+        problems.push(Problem::CountMismatch {
+            rows: count,
+            leaves: responses.len() as u64,
+        });
+    }
+    let (flag_problems, flag_count) =
+        check_flags(&head.head.campaign, &responses, &events, flags);
+    problems.extend(flag_problems);
     Report {
         head: head.clone(),
         rows: count,
+        response_leaves: responses.len() as u64,
+        flags: flag_count,
+        flag_leaves: events.len() as u64,
         problems,
     }
+}
+
+fn duplicate_leaves(responses: &[LogEntry]) -> Vec<Problem> {
+    let mut seen = HashSet::new();
+    responses
+        .iter()
+        .filter(|e| !seen.insert(e.response_id))
+        .map(|e| Problem::DuplicateLeaf {
+            leaf_index: e.leaf_index,
+            response_id: e.response_id,
+        })
+        .collect()
+}
+
+/// The flags against the event leaves: each flag's recomputed hash, then what is on one side
+/// only. Returns the problems (in leaf order for deleted flags) and the number of flags read.
+pub fn check_flags(
+    campaign: &str,
+    responses: &[LogEntry],
+    events: &[&LogEntry],
+    flags: impl Iterator<Item = Result<FlagRow, String>>,
+) -> (Vec<Problem>, u64) {
+    let logged: HashSet<i64> = responses.iter().map(|e| e.response_id).collect();
+    let mut problems: Vec<Problem> = events
+        .iter()
+        .filter(|e| !logged.contains(&e.response_id))
+        .map(|e| Problem::EventWithoutResponse {
+            leaf_index: e.leaf_index,
+            response_id: e.response_id,
+        })
+        .collect();
+    let by_key: HashMap<(i64, &str), &LogEntry> = events
+        .iter()
+        .map(|e| ((e.response_id, e.event.as_str()), *e))
+        .collect();
+    let mut matched: HashSet<u64> = HashSet::new();
+    let mut count = 0u64;
+    for (n, flag) in flags.enumerate() {
+        count += 1;
+        let flag = match flag {
+            Ok(flag) => flag,
+            Err(message) => {
+                problems.push(Problem::Unreadable {
+                    row: n as u64 + 1,
+                    message: format!("flags: {message}"),
+                });
+                continue;
+            }
+        };
+        let Some(entry) = by_key.get(&(flag.response_id, flag.flag.as_str())) else {
+            problems.push(Problem::FlagInserted {
+                response_id: flag.response_id,
+                flag: flag.flag,
+            });
+            continue;
+        };
+        let record = EventRecord {
+            salt: entry.salt,
+            campaign: campaign.to_string(),
+            response_id: flag.response_id,
+            name: flag.flag.clone(),
+            detail: flag.detail,
+            at_ms: flag.at_ms,
+        };
+        if !matched.insert(entry.leaf_index) {
+            problems.push(Problem::FlagInserted {
+                response_id: flag.response_id,
+                flag: flag.flag,
+            });
+        } else if record.hash() != entry.leaf_hash {
+            problems.push(Problem::FlagAltered {
+                response_id: flag.response_id,
+                flag: flag.flag,
+            });
+        }
+    }
+    problems.extend(
+        events
+            .iter()
+            .filter(|e| !matched.contains(&e.leaf_index))
+            .map(|e| Problem::FlagDeleted {
+                response_id: e.response_id,
+                flag: e.event.clone(),
+                leaf_index: e.leaf_index,
+            }),
+    );
+    (problems, count)
 }
 
 /// The log alone: a signature that verifies, leaves in sequence, and the roots of the signed

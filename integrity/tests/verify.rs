@@ -2,8 +2,8 @@
 
 use minyi_integrity::leaf::LeafRecord;
 use minyi_integrity::merkle::Frontier;
-use minyi_integrity::verify::{check, LogEntry, Problem};
-use minyi_integrity::{PublicKey, SignedHead, SigningKey, TreeHead};
+use minyi_integrity::verify::{check, FlagRow, LogEntry, Problem};
+use minyi_integrity::{EventRecord, LeafKind, PublicKey, SignedHead, SigningKey, TreeHead};
 
 fn record(id: i64) -> LeafRecord {
     LeafRecord {
@@ -29,28 +29,74 @@ fn record(id: i64) -> LeafRecord {
 struct Fixture {
     key: SigningKey,
     rows: Vec<LeafRecord>,
+    flags: Vec<FlagRow>,
     log: Vec<LogEntry>,
     heads: Vec<SignedHead>,
 }
 
-/// Ten responses (ids 101, 103, …), a head signed after 4 and one after all 10.
+fn flag_row(response_id: i64, flag: &str) -> FlagRow {
+    FlagRow {
+        response_id,
+        flag: flag.into(),
+        detail: String::new(),
+        at_ms: 1_750_000_000_000 + response_id,
+    }
+}
+
+fn event_of(flag: &FlagRow, salt: [u8; 16]) -> EventRecord {
+    EventRecord {
+        salt,
+        campaign: "2025-final".into(),
+        response_id: flag.response_id,
+        name: flag.flag.clone(),
+        detail: flag.detail.clone(),
+        at_ms: flag.at_ms,
+    }
+}
+
+/// Ten responses (ids 101, 103, …) with a flag event after the third (`speeder` on 105) and
+/// after the ninth (`burst` on 103); a head signed after 4 responses and one after all 12 leaves.
 fn fixture() -> Fixture {
     let key = SigningKey::from_bytes(&[7; 32]).unwrap();
     let rows: Vec<LeafRecord> = (0..10).map(|i| record(101 + 2 * i)).collect();
+    let flags = vec![flag_row(105, "speeder"), flag_row(103, "burst")];
     let mut frontier = Frontier::new();
     let mut log = Vec::new();
     let mut heads = Vec::new();
+    let mut push = |log: &mut Vec<LogEntry>, frontier: &mut Frontier, entry: LogEntry| {
+        frontier.push(entry.leaf_hash);
+        log.push(entry);
+    };
     for (i, row) in rows.iter().enumerate() {
         let mut salted = row.clone();
         salted.salt = [i as u8 + 1; 16];
-        frontier.push(salted.hash());
-        log.push(LogEntry {
-            leaf_index: i as u64,
+        let entry = LogEntry {
+            leaf_index: log.len() as u64,
+            kind: LeafKind::Response,
             response_id: row.response_id,
+            event: String::new(),
             salt: salted.salt,
             leaf_hash: salted.hash(),
-        });
-        if frontier.size() == 4 || frontier.size() == 10 {
+        };
+        push(&mut log, &mut frontier, entry);
+        let event = match i {
+            2 => Some(&flags[0]),
+            8 => Some(&flags[1]),
+            _ => None,
+        };
+        if let Some(flag) = event {
+            let salt = [100 + i as u8; 16];
+            let entry = LogEntry {
+                leaf_index: log.len() as u64,
+                kind: LeafKind::Flag,
+                response_id: flag.response_id,
+                event: flag.flag.clone(),
+                salt,
+                leaf_hash: event_of(flag, salt).hash(),
+            };
+            push(&mut log, &mut frontier, entry);
+        }
+        if i == 3 || i == 9 {
             heads.push(key.sign(TreeHead {
                 campaign: "2025-final".into(),
                 tree_size: frontier.size(),
@@ -62,6 +108,7 @@ fn fixture() -> Fixture {
     Fixture {
         key,
         rows,
+        flags,
         log,
         heads,
     }
@@ -75,6 +122,7 @@ fn problems(f: &Fixture, rows: Vec<LeafRecord>) -> Vec<Problem> {
         &f.heads[..1],
         &f.log,
         rows.into_iter().map(Ok),
+        f.flags.clone().into_iter().map(Ok),
     );
     report.problems
 }
@@ -89,9 +137,13 @@ fn an_untouched_log_verifies() {
         &f.heads[..1],
         &f.log,
         f.rows.clone().into_iter().map(Ok),
+        f.flags.clone().into_iter().map(Ok),
     );
     assert!(report.ok(), "{:?}", report.problems);
-    assert_eq!(report.rows, 10);
+    assert_eq!(
+        (report.rows, report.response_leaves, report.flags, report.flag_leaves),
+        (10, 10, 2, 2)
+    );
 }
 
 #[test]
@@ -115,11 +167,14 @@ fn a_deleted_response_is_named() {
     rows.remove(3);
     assert_eq!(
         problems(&f, rows),
-        vec![Problem::Deleted {
-            row: 4,
-            response_id: 107,
-            leaf_index: 3
-        }]
+        vec![
+            Problem::Deleted {
+                row: 4,
+                response_id: 107,
+                leaf_index: 4
+            },
+            Problem::CountMismatch { rows: 9, leaves: 10 }
+        ]
     );
 }
 
@@ -130,10 +185,16 @@ fn an_inserted_response_is_named() {
     rows.insert(5, record(110));
     assert_eq!(
         problems(&f, rows),
-        vec![Problem::Inserted {
-            row: 6,
-            response_id: 110
-        }]
+        vec![
+            Problem::Inserted {
+                row: 6,
+                response_id: 110
+            },
+            Problem::CountMismatch {
+                rows: 11,
+                leaves: 10
+            }
+        ]
     );
 }
 
@@ -159,11 +220,14 @@ fn a_cut_off_tail_is_named() {
     rows.truncate(7);
     assert_eq!(
         problems(&f, rows),
-        vec![Problem::TruncatedTail {
-            rows: 7,
-            missing: 3,
-            first_missing: 115
-        }]
+        vec![
+            Problem::TruncatedTail {
+                rows: 7,
+                missing: 3,
+                first_missing: 115
+            },
+            Problem::CountMismatch { rows: 7, leaves: 10 }
+        ]
     );
 }
 
@@ -176,13 +240,14 @@ fn a_log_cut_off_with_its_rows_is_caught_by_the_signed_size() {
         &key,
         &[],
         &f.log[..8],
-        f.rows[..8].iter().cloned().map(Ok),
+        f.rows[..7].iter().cloned().map(Ok),
+        f.flags[..1].iter().cloned().map(Ok),
     );
     assert_eq!(
         report.problems,
         vec![Problem::LogTruncated {
             present: 8,
-            signed: 10
+            signed: 12
         }]
     );
 }
@@ -205,15 +270,16 @@ fn a_log_rewritten_with_its_rows_fails_the_root_and_the_held_head() {
         &f.heads[..1],
         &log,
         rows.into_iter().map(Ok),
+        f.flags.clone().into_iter().map(Ok),
     );
     assert_eq!(
         report.problems,
         vec![
             Problem::HeldHeadMismatch {
-                size: 4,
-                timestamp_ms: 4
+                size: 5,
+                timestamp_ms: 5
             },
-            Problem::RootMismatch { size: 10 }
+            Problem::RootMismatch { size: 12 }
         ]
     );
 }
@@ -230,8 +296,120 @@ fn a_head_signed_with_another_key_is_refused() {
         &[],
         &f.log,
         f.rows.clone().into_iter().map(Ok),
+        f.flags.clone().into_iter().map(Ok),
     );
     assert_eq!(report.problems, vec![Problem::BadSignature]);
+}
+
+fn flag_problems(f: &Fixture, flags: Vec<FlagRow>) -> Vec<Problem> {
+    let key = f.key.public();
+    check(
+        &f.heads[1],
+        &key,
+        &f.heads[..1],
+        &f.log,
+        f.rows.clone().into_iter().map(Ok),
+        flags.into_iter().map(Ok),
+    )
+    .problems
+}
+
+#[test]
+fn a_deleted_flag_is_named_with_its_leaf() {
+    let f = fixture();
+    assert_eq!(
+        flag_problems(&f, f.flags[1..].to_vec()),
+        vec![Problem::FlagDeleted {
+            response_id: 105,
+            flag: "speeder".into(),
+            leaf_index: 3
+        }]
+    );
+}
+
+#[test]
+fn an_added_flag_is_named() {
+    let f = fixture();
+    let mut flags = f.flags.clone();
+    flags.push(flag_row(119, "honeypot"));
+    assert_eq!(
+        flag_problems(&f, flags),
+        vec![Problem::FlagInserted {
+            response_id: 119,
+            flag: "honeypot".into()
+        }]
+    );
+}
+
+#[test]
+fn a_flag_added_twice_is_named() {
+    let f = fixture();
+    let mut flags = f.flags.clone();
+    flags.push(f.flags[0].clone());
+    assert_eq!(
+        flag_problems(&f, flags),
+        vec![Problem::FlagInserted {
+            response_id: 105,
+            flag: "speeder".into()
+        }]
+    );
+}
+
+#[test]
+fn a_flag_moved_to_another_response_or_rewritten_is_named() {
+    let f = fixture();
+    let mut moved = f.flags.clone();
+    moved[0].response_id = 107;
+    assert_eq!(
+        flag_problems(&f, moved),
+        vec![
+            Problem::FlagInserted {
+                response_id: 107,
+                flag: "speeder".into()
+            },
+            Problem::FlagDeleted {
+                response_id: 105,
+                flag: "speeder".into(),
+                leaf_index: 3
+            }
+        ]
+    );
+    let mut rewritten = f.flags.clone();
+    rewritten[1].detail = "not a burst after all".into();
+    assert_eq!(
+        flag_problems(&f, rewritten),
+        vec![Problem::FlagAltered {
+            response_id: 103,
+            flag: "burst".into()
+        }]
+    );
+}
+
+#[test]
+fn a_response_with_two_leaves_or_an_event_without_its_response_is_named() {
+    let f = fixture();
+    let key = f.key.public();
+    let mut log = f.log.clone();
+    // Leaf 4 (response 107) relabelled as a second leaf of response 101, and the flag leaf 3
+    // pointed at a response the log does not hold: the hashes are untouched, the labels lie.
+    log[4].response_id = 101;
+    log[3].response_id = 999;
+    let report = check(
+        &f.heads[1],
+        &key,
+        &f.heads[..1],
+        &log,
+        f.rows.clone().into_iter().map(Ok),
+        f.flags.clone().into_iter().map(Ok),
+    );
+    assert!(report.problems.contains(&Problem::DuplicateLeaf {
+        leaf_index: 4,
+        response_id: 101
+    }));
+    assert!(report.problems.contains(&Problem::EventWithoutResponse {
+        leaf_index: 3,
+        response_id: 999
+    }));
 }
 
 #[test]
@@ -266,7 +444,7 @@ fn the_salt_changes_the_leaf_and_the_encoding_is_length_prefixed() {
 fn heads_round_trip_through_json() {
     let f = fixture();
     let json = serde_json::to_string(&f.heads[1]).unwrap();
-    assert!(json.contains("\"tree_size\":10"), "{json}");
+    assert!(json.contains("\"tree_size\":12"), "{json}");
     let back: SignedHead = serde_json::from_str(&json).unwrap();
     assert!(back.verify(&f.key.public()));
 }
