@@ -4,6 +4,7 @@
 //! Only this crate knows HTTP and the database. Start reading at [`startup::Application`] and
 //! the route table in [`routes::configure`].
 
+pub mod anonymity;
 pub mod anti_stuffing;
 pub mod api;
 pub mod auth;

@@ -80,10 +80,13 @@ fn purge(server: &ServerArgs, days: Option<u32>) -> Result<()> {
     let settings = settings(server)?;
     let days = days.unwrap_or(settings.retention_days);
     let pool = DbPool::open(&settings.database()?, 1)?;
-    let before = db::now_ms() - i64::from(days) * 86_400_000;
-    let purged = db::contacts::purge(&mut pool.get()?, before)?;
+    // Campaign end dates are Beijing dates.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let cutoff = today - chrono::Duration::days(i64::from(days));
+    let purged = db::contacts::purge(&mut pool.get()?, cutoff)?;
     println!(
-        "purged {} contact details and {} device tags older than {days} days",
+        "purged {} contact details and {} device tags of campaigns that ended before {cutoff} \
+         ({days} days ago)",
         purged.contacts, purged.device_tags
     );
     Ok(())

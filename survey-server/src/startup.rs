@@ -48,11 +48,20 @@ pub struct AppState {
     pub privacy_notice: (String, String),
     /// The integrity log's public key, hex (served beside the signed heads).
     pub log_public_key: String,
+    /// The keys that make case-code redemptions and contacts unreadable in the database.
+    pub anonymity: Arc<crate::anonymity::AnonymityKeys>,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, signer: FormSigner, sessions: SessionSettings) -> AppState {
+        use crate::anonymity::{AnonymityKeys, CONTACT_LABEL, NULLIFIER_LABEL};
+        // TODO(keys): derived from the key file once it lands; the form key is in the database.
+        let anonymity = Arc::new(AnonymityKeys::new(
+            signer.keyed(NULLIFIER_LABEL, b""),
+            signer.keyed(CONTACT_LABEL, b""),
+        ));
         AppState {
+            anonymity,
             committer: GroupCommitter::start(pool.clone()),
             pool,
             signer,
@@ -174,6 +183,11 @@ impl Application {
             settings.privacy_notice_zh.clone(),
             settings.privacy_notice_en.clone(),
         );
+        let sealed = crate::db::contacts::seal_unsealed(&mut state.pool.get()?, &state.anonymity)
+            .context("sealing contacts left before contacts were sealed")?;
+        if sealed > 0 {
+            tracing::info!(sealed, "contacts from before this version sealed");
+        }
         let state = web::Data::new(state);
         let listener = TcpListener::bind((settings.host.as_str(), settings.port))
             .with_context(|| format!("binding {}:{}", settings.host, settings.port))?;

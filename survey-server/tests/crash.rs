@@ -1,7 +1,8 @@
 //! The crash test: the real `survey-server` binary on a SQLite file under concurrent load,
 //! killed with SIGKILL at random moments and restarted, cycle after cycle. After each cycle:
 //! every acknowledged response is stored, nothing is stored that was never sent, nothing is
-//! stored twice, `PRAGMA integrity_check` is ok, and the integrity log verifies.
+//! stored twice, each stored response has the contact it was sent with (stored in its
+//! transaction), `PRAGMA integrity_check` is ok, and the integrity log verifies.
 //!
 //! `MINYI_CRASH_CYCLES` sets the number of cycles (default 4 in CI; the documented long run
 //! is 100, see BENCHMARKS.md). The negative control runs the server with `MINYI_TEST_ACK_BEFORE_COMMIT=1` (debug
@@ -86,7 +87,11 @@ async fn load(base: String, signer: Arc<FormSigner>, ledger: Arc<Mutex<Ledger>>,
                 let sent = client
                     .post(format!("{base}{FORM}"))
                     .header("content-type", "application/x-www-form-urlencoded")
-                    .body(body(&q, &token, &marker, i))
+                    // Every response leaves a contact with consent, stored in its transaction.
+                    .body(format!(
+                        "{}&_contact_consent=yes&_contact={marker}",
+                        body(&q, &token, &marker, i)
+                    ))
                     .send()
                     .await;
                 match sent {
@@ -155,6 +160,14 @@ fn check(db: &str, ledger: &Ledger) -> Result<usize, String> {
     let ctx = campaigns::load_context(&mut conn, "2025-final")
         .map_err(|e| e.to_string())?
         .ok_or("no demo campaign")?;
+    let contacts = survey_server::db::contacts::count(&mut conn, ctx.campaign.id)
+        .map_err(|e| e.to_string())?;
+    if contacts as usize != stored.len() {
+        return Err(format!(
+            "{} responses stored but {contacts} contacts: a contact was lost or orphaned",
+            stored.len()
+        ));
+    }
     drop(conn);
     let report =
         survey_server::integrity::verify_campaign(&pool, &ctx, None).map_err(|e| e.to_string())?;

@@ -103,6 +103,14 @@ async fn a_case_code_admits_one_response(app: TestApp) {
     );
     let wrong_unit = code_link(&codes[1]).replace("/police?", "/market?");
     assert_eq!(app.get(&wrong_unit).await.status(), 404);
+    // Posting with an unknown code, or another unit's, answers as for unknown, not as used.
+    for link in [code_link("ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZ"), wrong_unit] {
+        let token = app.token(&code_link(&codes[1])).await;
+        let posted = app.post_form(&link, &valid_answers(&token)).await;
+        assert_eq!(posted.status(), 404, "{link}");
+        assert!(posted.text().await.unwrap().contains("回访码"), "{link}");
+    }
+    assert_eq!(app.stored(OPEN_CAMPAIGN).len(), 1, "nothing more was stored");
     assert_eq!(app.get(&code_link(&codes[1])).await.status(), 200);
 
     for bad in ["0", "1001", "many"] {

@@ -224,7 +224,8 @@ async fn exports_walk_past_a_page_boundary(app: TestApp) {
             form_issued_at: 0,
             submitted_at: 1_000 + i as i64,
             link_check: "unsigned".into(),
-            case_code_hash: None,
+            case_code: None,
+            contact: None,
             answers: vec![("overall_sat".into(), ((i % 5) + 1).to_string())],
             leaf: survey_server::db::log::LeafContext {
                 campaign: OPEN_CAMPAIGN.into(),

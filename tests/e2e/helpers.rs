@@ -116,6 +116,20 @@ impl TestApp {
         self.backend
     }
 
+    /// The keys the server seals contacts and derives nullifiers with (what only the server
+    /// holds), to tell in a test who is who.
+    pub fn anonymity_keys(&self) -> survey_server::anonymity::AnonymityKeys {
+        use survey_server::anonymity::{AnonymityKeys, CONTACT_LABEL, NULLIFIER_LABEL};
+        // TODO(keys): from the key file.
+        let key =
+            survey_server::db::secrets::form_token_key(&mut self.pool.get().unwrap()).unwrap();
+        let signer = survey_server::token::FormSigner::new(key, 72);
+        AnonymityKeys::new(
+            signer.keyed(NULLIFIER_LABEL, b""),
+            signer.keyed(CONTACT_LABEL, b""),
+        )
+    }
+
     /// Runs SQL straight on the database, as someone with access to it could.
     pub fn execute(&self, sql: &str) {
         let mut conn = self.pool.get().unwrap();

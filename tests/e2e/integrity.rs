@@ -57,7 +57,7 @@ async fn responses_are_logged_and_heads_are_public(app: TestApp) {
     .unwrap();
     let head: SignedHead = app.get(&head_url).await.json().await.unwrap();
     let key = public_key(&app.pool).unwrap();
-    assert_eq!(head.head.tree_size, 5);
+    assert_eq!(head.head.tree_size, 15, "5 responses, each with 2 flag events");
     assert_eq!(head.public_key, key.to_hex());
     assert!(head.verify(&key));
     let all: serde_json::Value = app
@@ -164,11 +164,16 @@ async fn bundle_tampering_is_detected_naming_the_record(app: TestApp) {
     });
     assert_eq!(
         check(&deleted),
-        vec![Problem::Deleted {
-            row: 3,
-            response_id: ids[2],
-            leaf_index: 2
-        }]
+        vec![
+            Problem::Deleted {
+                row: 3,
+                response_id: ids[2],
+                // Each response is followed by the events of its `speeder` and
+                // `straight_lining` flags.
+                leaf_index: 6
+            },
+            Problem::CountMismatch { rows: 5, leaves: 6 }
+        ]
     );
 
     let inserted = tampered(&files, dir.path(), "inserted", |lines| {
@@ -177,10 +182,13 @@ async fn bundle_tampering_is_detected_naming_the_record(app: TestApp) {
     });
     assert_eq!(
         check(&inserted),
-        vec![Problem::Inserted {
-            row: 4,
-            response_id: 999_999
-        }]
+        vec![
+            Problem::Inserted {
+                row: 4,
+                response_id: 999_999
+            },
+            Problem::CountMismatch { rows: 7, leaves: 6 }
+        ]
     );
 
     let swapped = tampered(&files, dir.path(), "swapped", |lines| lines.swap(2, 5));
@@ -196,11 +204,14 @@ async fn bundle_tampering_is_detected_naming_the_record(app: TestApp) {
     let cut = tampered(&files, dir.path(), "cut", |lines| lines.truncate(5));
     assert_eq!(
         check(&cut),
-        vec![Problem::TruncatedTail {
-            rows: 4,
-            missing: 2,
-            first_missing: ids[4]
-        }]
+        vec![
+            Problem::TruncatedTail {
+                rows: 4,
+                missing: 2,
+                first_missing: ids[4]
+            },
+            Problem::CountMismatch { rows: 4, leaves: 6 }
+        ]
     );
 
     let stranger = minyi_integrity::SigningKey::from_bytes(&[3; 32])
@@ -255,9 +266,13 @@ async fn two_servers_on_one_postgres_keep_one_log() {
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.rows, 40);
     let leaves =
-        survey_server::db::log::leaves(&mut first.pool.get().unwrap(), ctx.campaign.id, 100)
+        survey_server::db::log::leaves(&mut first.pool.get().unwrap(), ctx.campaign.id, 1000)
             .unwrap();
-    assert!(leaves
-        .windows(2)
-        .all(|w| w[0].response_id < w[1].response_id));
+    let responses: Vec<i64> = leaves
+        .iter()
+        .filter(|l| l.kind == minyi_integrity::LeafKind::Response)
+        .map(|l| l.response_id)
+        .collect();
+    assert_eq!(responses.len(), 40);
+    assert!(responses.windows(2).all(|w| w[0] < w[1]));
 }

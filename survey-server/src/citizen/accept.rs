@@ -12,7 +12,7 @@ use crate::anti_stuffing::flags;
 use crate::db::campaigns::{CampaignContext, Unit};
 use crate::db::case_codes;
 use crate::db::log::LeafContext;
-use crate::db::responses::{self, NewResponse, Stored};
+use crate::db::responses::{self, CaseCodeUse, NewResponse, Stored};
 use crate::db::{now_ms, DbError};
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -127,7 +127,17 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
             .iter()
             .map(|(k, v)| (k.clone(), v.encode()))
             .collect(),
-        case_code_hash: s.link.code.map(case_codes::hash),
+        case_code: s.link.code.map(|typed| {
+            let hash = case_codes::hash(typed);
+            CaseCodeUse {
+                nullifier: state.anonymity.nullifier(s.ctx.campaign.id, &hash),
+                hash,
+            }
+        }),
+        // Sealed here, stored in the response's transaction, never beside its id.
+        contact: contact
+            .as_deref()
+            .map(|c| state.anonymity.seal(s.ctx.campaign.id, unit.id, c)),
         device_tag: s.device_tag.clone(),
         device_reject: s.ctx.campaign.device_policy == "reject",
         flags: flags::of_submission(
@@ -147,18 +157,11 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
     let fingerprint = burst_fingerprint(s.questionnaire, &new.answers);
     let stored = match state.committer.store(new).await {
         Err(DbError::CaseCodeUsed) => return Err(AppError::CaseCodeUsed(s.lang)),
+        Err(DbError::CaseCodeUnknown) => return Err(AppError::CaseCodeUnknown(s.lang)),
         Err(DbError::QuotaFull) => return Err(AppError::QuotaFull(s.lang)),
         Err(DbError::DeviceRepeat) => return Err(AppError::DeviceRepeat(s.lang)),
         other => other?,
     };
-    if let (Stored::New(_), Some(contact)) = (stored, contact) {
-        // Apart from the response and without its id: the two are never joined.
-        let (pool, campaign_id, unit_id) = (state.pool.clone(), s.ctx.campaign.id, unit.id);
-        web::block(move || {
-            crate::db::contacts::store(&mut pool.get()?, campaign_id, unit_id, &contact, now)
-        })
-        .await??;
-    }
     if let Stored::New(id) = stored {
         let campaign = &s.ctx.campaign.slug;
         let mut sources = vec![format!(

@@ -1,12 +1,15 @@
 //! One-time case codes: 128 random bits from the OS's CSPRNG, shown once as 26 Crockford
 //! base32 characters in groups, stored only as a SHA-256, redeemed in the transaction that
-//! stores the response they admit.
+//! stores the response they admit. A redemption leaves only a nullifier (a keyed hash of the
+//! code, see [`crate::anonymity`]) in `case_code_uses`, with no time: the code's own row is
+//! never touched, so a code printed on a slip cannot be followed to its response.
 
 use diesel::prelude::*;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::schema::case_codes;
+use super::schema::{case_code_uses, case_codes};
+use crate::anonymity::AnonymityKeys;
 use super::{now_ms, DbConn, DbError};
 
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -86,35 +89,83 @@ pub fn insert(
     })
 }
 
-pub fn state(conn: &mut DbConn, campaign_id: i32, typed: &str) -> Result<CodeState, DbError> {
-    let found: Option<(i32, Option<i64>)> = crate::with_conn!(conn, |c| case_codes::table
-        .filter(case_codes::campaign_id.eq(campaign_id))
-        .filter(case_codes::code_hash.eq(hash(typed)))
-        .select((case_codes::unit_id, case_codes::redeemed_at))
-        .first(c)
-        .optional())?;
+pub fn state(
+    conn: &mut DbConn,
+    keys: &AnonymityKeys,
+    campaign_id: i32,
+    typed: &str,
+) -> Result<CodeState, DbError> {
+    let code_hash = hash(typed);
+    let nullifier = keys.nullifier(campaign_id, &code_hash);
+    let (found, used): (Option<(i32, Option<i64>)>, i64) = crate::with_conn!(conn, |c| {
+        let found = case_codes::table
+            .filter(case_codes::campaign_id.eq(campaign_id))
+            .filter(case_codes::code_hash.eq(&code_hash))
+            .select((case_codes::unit_id, case_codes::redeemed_at))
+            .first(c)
+            .optional()?;
+        let used = case_code_uses::table
+            .filter(case_code_uses::campaign_id.eq(campaign_id))
+            .filter(case_code_uses::nullifier.eq(&nullifier))
+            .count()
+            .get_result(c)?;
+        Ok::<_, DbError>((found, used))
+    })?;
     Ok(match found {
         None => CodeState::Unknown,
+        // Redeemed before nullifiers existed (redeemed_at 0), or since.
         Some((_, Some(_))) => CodeState::Used,
+        Some(_) if used > 0 => CodeState::Used,
         Some((unit_id, None)) => CodeState::Valid { unit_id },
     })
 }
 
-/// Marks the code used, inside the caller's transaction: one row changes, or none when the
-/// code is unknown or already used (the caller then rolls back).
+/// Redeems a case code for a unit inside the caller's transaction: `Err(CaseCodeUnknown)` when
+/// the campaign has no such code for the unit, `Err(CaseCodeUsed)` when it was used (the caller
+/// then rolls back). Only the nullifier is written.
 #[macro_export]
 macro_rules! redeem_case_code {
-    ($c:expr, $campaign_id:expr, $unit_id:expr, $code_hash:expr, $now:expr) => {
-        diesel::update(
-            $crate::db::schema::case_codes::table
-                .filter($crate::db::schema::case_codes::campaign_id.eq($campaign_id))
-                .filter($crate::db::schema::case_codes::unit_id.eq($unit_id))
-                .filter($crate::db::schema::case_codes::code_hash.eq($code_hash))
-                .filter($crate::db::schema::case_codes::redeemed_at.is_null()),
-        )
-        .set($crate::db::schema::case_codes::redeemed_at.eq($now))
-        .execute($c)
-    };
+    ($c:expr, $campaign_id:expr, $unit_id:expr, $code:expr) => {{
+        use $crate::db::schema::{case_code_uses, case_codes};
+        let c = $c;
+        let (campaign_id, unit_id): (i32, i32) = ($campaign_id, $unit_id);
+        let code: &$crate::db::responses::CaseCodeUse = $code;
+        let found: Option<Option<i64>> = case_codes::table
+            .filter(case_codes::campaign_id.eq(campaign_id))
+            .filter(case_codes::unit_id.eq(unit_id))
+            .filter(case_codes::code_hash.eq(&code.hash))
+            .select(case_codes::redeemed_at)
+            .first(&mut *c)
+            .optional()?;
+        match found {
+            None => Err($crate::db::DbError::CaseCodeUnknown),
+            Some(Some(_)) => Err($crate::db::DbError::CaseCodeUsed),
+            Some(None) => {
+                let fresh = diesel::insert_into(case_code_uses::table)
+                    .values((
+                        case_code_uses::campaign_id.eq(campaign_id),
+                        case_code_uses::nullifier.eq(&code.nullifier),
+                        case_code_uses::unit_id.eq(unit_id),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(&mut *c)?;
+                if fresh == 1 {
+                    Ok(())
+                } else {
+                    Err($crate::db::DbError::CaseCodeUsed)
+                }
+            }
+        }
+    }};
+}
+
+/// How many codes of each unit of a campaign were redeemed: (unit id, count). Aggregates only.
+pub fn redeemed_by_unit(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<(i32, i64)>, DbError> {
+    Ok(crate::with_conn!(conn, |c| case_code_uses::table
+        .filter(case_code_uses::campaign_id.eq(campaign_id))
+        .group_by(case_code_uses::unit_id)
+        .select((case_code_uses::unit_id, diesel::dsl::count_star()))
+        .load(c))?)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 use minyi_integrity::merkle::Frontier;
-use minyi_integrity::{LogEntry, SignedHead, SigningKey, TreeHead};
+use minyi_integrity::{LeafKind, LogEntry, SignedHead, SigningKey, TreeHead};
 
 use super::schema::{log_leaves, log_state, tree_heads};
 use super::{DbConn, DbError};
@@ -58,29 +58,97 @@ macro_rules! log_lock {
     }};
 }
 
+/// Appends a leaf (its kind, the response it is or is about, the event's name, its salt and
+/// hash) to the campaign's log in the open transaction, after [`log_lock!`] returned
+/// `$frontier`; [`log_save!`] stores the frontier. Evaluates to the insert's result.
+#[macro_export]
+macro_rules! log_push {
+    ($c:expr, $campaign_id:expr, $frontier:expr, $kind:expr, $response_id:expr, $event:expr, $salt:expr, $hash:expr) => {{
+        use $crate::db::schema::log_leaves;
+        let frontier: &mut minyi_integrity::Frontier = $frontier;
+        let kind: minyi_integrity::LeafKind = $kind;
+        let leaf: minyi_integrity::Hash = $hash;
+        let index = frontier.size() as i64;
+        frontier.push(leaf);
+        diesel::insert_into(log_leaves::table)
+            .values((
+                log_leaves::campaign_id.eq($campaign_id),
+                log_leaves::leaf_index.eq(index),
+                log_leaves::kind.eq(kind.as_str()),
+                log_leaves::response_id.eq($response_id),
+                log_leaves::event.eq($event),
+                log_leaves::salt.eq($salt.to_vec()),
+                log_leaves::leaf_hash.eq(leaf.to_vec()),
+            ))
+            .execute($c)
+    }};
+}
+
 /// Appends the leaf of `$record` (its salt drawn here) to the campaign's log, in the open
 /// transaction, after [`log_lock!`] returned `$frontier`; [`log_save!`] stores the frontier.
 #[macro_export]
 macro_rules! log_append {
     ($c:expr, $campaign_id:expr, $frontier:expr, $record:expr) => {{
-        use $crate::db::schema::log_leaves;
-        let c = $c;
         let campaign_id: i32 = $campaign_id;
-        let frontier: &mut minyi_integrity::Frontier = $frontier;
         let mut record: minyi_integrity::LeafRecord = $record;
         record.salt = rand::random();
-        let leaf = record.hash();
-        let index = frontier.size() as i64;
-        frontier.push(leaf);
-        diesel::insert_into(log_leaves::table)
+        $crate::log_push!(
+            $c,
+            campaign_id,
+            $frontier,
+            minyi_integrity::LeafKind::Response,
+            record.response_id as i32,
+            "",
+            record.salt,
+            record.hash()
+        )
+    }};
+}
+
+/// Stores a flag on a response and appends its event to the campaign's log, in the open
+/// transaction after [`log_lock!`]: a flag is an event of the log, never an update. A flag the
+/// response carries already is left as it is. Evaluates to whether the flag is new.
+#[macro_export]
+macro_rules! flag_append {
+    ($c:expr, $frontier:expr, $slug:expr, $campaign_id:expr, $response_id:expr, $flag:expr, $detail:expr, $at:expr) => {{
+        use $crate::db::schema::response_flags;
+        let c = $c;
+        let (response_id, flag, detail, at): (i32, &str, &str, i64) =
+            ($response_id, $flag, $detail, $at);
+        let inserted = diesel::insert_into(response_flags::table)
             .values((
-                log_leaves::campaign_id.eq(campaign_id),
-                log_leaves::leaf_index.eq(index),
-                log_leaves::response_id.eq(record.response_id as i32),
-                log_leaves::salt.eq(record.salt.to_vec()),
-                log_leaves::leaf_hash.eq(leaf.to_vec()),
+                response_flags::response_id.eq(response_id),
+                response_flags::flag.eq(flag),
+                response_flags::detail.eq(detail),
+                response_flags::flagged_at.eq(at),
             ))
-            .execute(&mut *c)
+            .on_conflict_do_nothing()
+            .execute(&mut *c);
+        match inserted {
+            Ok(1) => {
+                let record = minyi_integrity::EventRecord {
+                    salt: rand::random(),
+                    campaign: $slug.to_string(),
+                    response_id: response_id.into(),
+                    name: flag.to_string(),
+                    detail: detail.to_string(),
+                    at_ms: at,
+                };
+                $crate::log_push!(
+                    c,
+                    $campaign_id,
+                    $frontier,
+                    minyi_integrity::LeafKind::Flag,
+                    response_id,
+                    flag,
+                    record.salt,
+                    record.hash()
+                )
+                .map(|_| true)
+            }
+            Ok(_) => Ok(false),
+            Err(e) => Err(e),
+        }
     }};
 }
 
@@ -200,21 +268,24 @@ fn load_heads(
         .collect()
 }
 
-/// The first `limit` leaves of the campaign's log, in order.
+/// The first `limit` leaves of the campaign's log (responses and events), in order.
 pub fn leaves(conn: &mut DbConn, campaign_id: i32, limit: i64) -> Result<Vec<LogEntry>, DbError> {
-    let rows: Vec<(i64, i32, Vec<u8>, Vec<u8>)> = crate::with_conn!(conn, |c| log_leaves::table
+    type LeafRow = (i64, String, i32, String, Vec<u8>, Vec<u8>);
+    let rows: Vec<LeafRow> = crate::with_conn!(conn, |c| log_leaves::table
         .filter(log_leaves::campaign_id.eq(campaign_id))
         .order(log_leaves::leaf_index.asc())
         .limit(limit)
         .select((
             log_leaves::leaf_index,
+            log_leaves::kind,
             log_leaves::response_id,
+            log_leaves::event,
             log_leaves::salt,
             log_leaves::leaf_hash,
         ))
         .load(c))?;
     rows.into_iter()
-        .map(|(index, response_id, salt, hash)| {
+        .map(|(index, kind, response_id, event, salt, hash)| {
             let bad = || {
                 DbError::Invalid(format!(
                     "leaf {index} of campaign {campaign_id} is malformed"
@@ -222,7 +293,9 @@ pub fn leaves(conn: &mut DbConn, campaign_id: i32, limit: i64) -> Result<Vec<Log
             };
             Ok(LogEntry {
                 leaf_index: index as u64,
+                kind: LeafKind::parse(&kind).ok_or_else(bad)?,
                 response_id: response_id as i64,
+                event,
                 salt: salt.try_into().map_err(|_| bad())?,
                 leaf_hash: hash.try_into().map_err(|_| bad())?,
             })

@@ -44,8 +44,10 @@ pub enum DbError {
     Migration(String),
     #[error("{0}")]
     Invalid(String),
-    #[error("the case code is unknown or already used")]
+    #[error("the case code is already used")]
     CaseCodeUsed,
+    #[error("the case code is unknown for this unit")]
+    CaseCodeUnknown,
     #[error("this device already answered for this unit")]
     DeviceRepeat,
     #[error("the stratum's quota is full")]
@@ -282,6 +284,32 @@ fn redact(message: &str, url: &str) -> String {
         },
         Err(_) => message.to_string(),
     }
+}
+
+/// Runs `read` inside one read-only snapshot of the database (a deferred transaction on SQLite,
+/// whose WAL gives each reader a snapshot; `REPEATABLE READ` on PostgreSQL), so that several
+/// queries see the same committed state. The transaction is always rolled back: nothing is
+/// written.
+pub fn read_snapshot<T>(
+    conn: &mut DbConn,
+    read: impl FnOnce(&mut DbConn) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(&mut **c, "BEGIN")?,
+        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
+            &mut **c,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        )?,
+    }
+    let result = read(conn);
+    let ended = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::rollback_transaction(&mut **c),
+        DbConn::Postgres(c) => AnsiTransactionManager::rollback_transaction(&mut **c),
+    };
+    let value = result?;
+    ended?;
+    Ok(value)
 }
 
 /// Milliseconds since the Unix epoch, the timestamp unit of every table.

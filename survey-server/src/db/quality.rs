@@ -3,28 +3,66 @@
 
 use diesel::prelude::*;
 
-use super::schema::response_flags;
+use std::collections::BTreeMap;
+
+use minyi_integrity::FlagRow;
+
+use super::schema::{campaigns, response_flags, responses};
 use super::{DbConn, DbError};
 
-/// Flags responses (after the fact: a burst is seen only once it has happened). A response
-/// flagged already keeps its first flag of that kind.
+/// Flags responses after the fact (a burst is seen only once it has happened), each flag an
+/// event appended to its campaign's log in the same transaction. A response flagged already
+/// keeps its first flag of that kind.
 pub fn flag(conn: &mut DbConn, ids: &[i32], flag: &str, at_ms: i64) -> Result<(), DbError> {
-    let rows: Vec<_> = ids
-        .iter()
-        .map(|id| {
-            (
-                response_flags::response_id.eq(*id),
-                response_flags::flag.eq(flag),
-                response_flags::detail.eq(""),
-                response_flags::flagged_at.eq(at_ms),
-            )
+    let owners: Vec<(i32, i32, String)> = crate::with_conn!(conn, |c| responses::table
+        .inner_join(campaigns::table)
+        .filter(responses::id.eq_any(ids))
+        .order(responses::id)
+        .select((responses::id, responses::campaign_id, campaigns::slug))
+        .load(c))?;
+    let mut campaign_ids: Vec<i32> = owners.iter().map(|(_, campaign, _)| *campaign).collect();
+    campaign_ids.sort_unstable();
+    campaign_ids.dedup();
+    crate::write_transaction!(conn, |c| {
+        let mut frontiers = BTreeMap::new();
+        for campaign_id in &campaign_ids {
+            frontiers.insert(*campaign_id, crate::log_lock!(&mut *c, *campaign_id)?);
+        }
+        for (id, campaign_id, slug) in &owners {
+            let frontier = frontiers
+                .get_mut(campaign_id)
+                .expect("every campaign was locked");
+            crate::flag_append!(&mut *c, frontier, slug, *campaign_id, *id, flag, "", at_ms)?;
+        }
+        for (campaign_id, frontier) in &frontiers {
+            crate::log_save!(&mut *c, *campaign_id, frontier)?;
+        }
+        Ok::<_, DbError>(())
+    })
+}
+
+/// Every flag on a campaign's responses: (response id, flag, detail, flagged at).
+pub fn flags_of(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<FlagRow>, DbError> {
+    let rows: Vec<(i32, String, String, i64)> = crate::with_conn!(conn, |c| response_flags::table
+        .inner_join(responses::table)
+        .filter(responses::campaign_id.eq(campaign_id))
+        .order((response_flags::response_id, response_flags::flag))
+        .select((
+            response_flags::response_id,
+            response_flags::flag,
+            response_flags::detail,
+            response_flags::flagged_at,
+        ))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(response_id, flag, detail, at_ms)| FlagRow {
+            response_id: response_id.into(),
+            flag,
+            detail,
+            at_ms,
         })
-        .collect();
-    crate::write_transaction!(conn, |c| diesel::insert_into(response_flags::table)
-        .values(&rows)
-        .on_conflict_do_nothing()
-        .execute(c))?;
-    Ok(())
+        .collect())
 }
 
 #[derive(diesel::QueryableByName, Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use super::schema::{answers, device_seen, response_flags, responses};
+use super::schema::{answers, contacts, device_seen, responses};
 use super::{DbConn, DbError};
 
 /// A response ready to store: every value already parsed against its questionnaire.
@@ -23,9 +23,12 @@ pub struct NewResponse {
     pub link_check: String,
     /// (item id, encoded value)
     pub answers: Vec<(String, String)>,
-    /// The hash of a one-time case code to redeem in the same transaction (never stored with
-    /// the response).
-    pub case_code_hash: Option<String>,
+    /// A one-time case code to redeem in the same transaction (never stored with the
+    /// response; only its nullifier is, in a table of its own).
+    pub case_code: Option<CaseCodeUse>,
+    /// Contact details left with consent, sealed ([`crate::anonymity`]): stored in the same
+    /// transaction, with no response id, time or ordered key.
+    pub contact: Option<Vec<u8>>,
     /// The codes the response's leaf in the integrity log names.
     pub leaf: super::log::LeafContext,
     /// The keyed hash of a genuine device cookie, if the request had one.
@@ -55,6 +58,15 @@ impl NewResponse {
             answers: self.answers.clone(),
         }
     }
+}
+
+/// A case code presented with a response.
+#[derive(Debug, Clone)]
+pub struct CaseCodeUse {
+    /// The code's stored hash (`db::case_codes::hash`), to find it.
+    pub hash: String,
+    /// Its nullifier (`anonymity::AnonymityKeys::nullifier`), the only trace of its use.
+    pub nullifier: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,17 +118,8 @@ macro_rules! insert_one {
             }
             let cell = new.respondent_type.as_deref().unwrap_or_default();
             let over_quota = crate::check_quota!(c, new.campaign_id, new.unit_id, cell)?;
-            if let Some(code_hash) = &new.case_code_hash {
-                let redeemed = crate::redeem_case_code!(
-                    c,
-                    new.campaign_id,
-                    new.unit_id,
-                    code_hash,
-                    new.submitted_at
-                )?;
-                if redeemed != 1 {
-                    return Err(DbError::CaseCodeUsed);
-                }
+            if let Some(code) = &new.case_code {
+                crate::redeem_case_code!(&mut *c, new.campaign_id, new.unit_id, code)?;
             }
             let mut flags = new.flags.clone();
             if let Some(tag) = &new.device_tag {
@@ -125,7 +128,6 @@ macro_rules! insert_one {
                         device_seen::campaign_id.eq(new.campaign_id),
                         device_seen::unit_id.eq(new.unit_id),
                         device_seen::device_tag.eq(tag),
-                        device_seen::first_seen_at.eq(new.submitted_at),
                     ))
                     .on_conflict_do_nothing()
                     .execute(&mut *c)?
@@ -176,20 +178,26 @@ macro_rules! insert_one {
                 &mut *frontier,
                 new.leaf_record(id, over_quota)
             )?;
-            if !flags.is_empty() {
-                let rows: Vec<_> = flags
-                    .iter()
-                    .map(|(flag, detail)| {
-                        (
-                            response_flags::response_id.eq(id),
-                            response_flags::flag.eq(flag.as_str()),
-                            response_flags::detail.eq(detail.as_str()),
-                            response_flags::flagged_at.eq(new.submitted_at),
-                        )
-                    })
-                    .collect();
-                diesel::insert_into(response_flags::table)
-                    .values(&rows)
+            for (flag, detail) in &flags {
+                crate::flag_append!(
+                    &mut *c,
+                    &mut *frontier,
+                    &new.leaf.campaign,
+                    new.campaign_id,
+                    id,
+                    flag,
+                    detail,
+                    new.submitted_at
+                )?;
+            }
+            if let Some(sealed) = &new.contact {
+                diesel::insert_into(contacts::table)
+                    .values((
+                        contacts::id.eq(crate::anonymity::random_key()),
+                        contacts::campaign_id.eq(new.campaign_id),
+                        contacts::unit_id.eq(new.unit_id),
+                        contacts::sealed.eq(sealed),
+                    ))
                     .execute(&mut *c)?;
             }
             Ok(Stored::New(id))

@@ -93,6 +93,7 @@ diesel::joinable!(campaign_units -> units (unit_id));
 diesel::joinable!(sites -> campaigns (campaign_id));
 diesel::joinable!(responses -> campaigns (campaign_id));
 diesel::joinable!(answers -> responses (response_id));
+diesel::joinable!(response_flags -> responses (response_id));
 
 diesel::table! {
     users (id) {
@@ -176,6 +177,8 @@ diesel::table! {
         response_id -> Integer,
         salt -> Binary,
         leaf_hash -> Binary,
+        kind -> Text,
+        event -> Text,
     }
 }
 
@@ -204,17 +207,31 @@ diesel::table! {
         campaign_id -> Integer,
         unit_id -> Integer,
         device_tag -> Text,
-        first_seen_at -> BigInt,
     }
 }
 
 diesel::table! {
     contacts (id) {
-        id -> Integer,
+        id -> Binary,
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        sealed -> Binary,
+    }
+}
+
+diesel::table! {
+    contacts_unsealed (campaign_id, unit_id, contact) {
         campaign_id -> Integer,
         unit_id -> Integer,
         contact -> Text,
-        consented_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    case_code_uses (campaign_id, nullifier) {
+        campaign_id -> Integer,
+        nullifier -> Text,
+        unit_id -> Integer,
     }
 }
 
@@ -258,5 +275,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     response_flags,
     device_seen,
     contacts,
+    contacts_unsealed,
+    case_code_uses,
     reports,
 );

@@ -1,11 +1,12 @@
 //! The export bundle the analysis reads: a zip with `responses.csv` (codes, exactly as stored:
-//! no spreadsheet neutralising, so every row can be checked against its leaf), `log.csv` (the
-//! integrity log's leaves: index, response id, salt, leaf hash), `codebook.csv`,
+//! no spreadsheet neutralising, so every row can be checked against its leaf), `flags.csv` (the
+//! flags on them), `log.csv` (the integrity log's leaves: index, kind, response id, event, salt,
+//! leaf hash), `codebook.csv`,
 //! `questionnaire.toml` (as stored, byte for byte) and `manifest.json` (counts per stratum,
 //! time range, the questionnaire's hash, each file's SHA-256, and the signed tree head the
 //! export was cut at). `minyi_integrity::bundle::verify_bundle` checks a bundle offline.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -16,7 +17,8 @@ use zip::write::SimpleFileOptions;
 use super::table::Layout;
 use super::PAGE_SIZE;
 use crate::db::campaigns::CampaignContext;
-use crate::db::responses;
+use crate::db::{quality, responses};
+use minyi_integrity::{LeafKind, LogEntry};
 use crate::db::{DbError, DbPool};
 
 #[derive(Debug, thiserror::Error)]
@@ -123,26 +125,23 @@ pub fn write(
         head.head.tree_size as i64,
     )?;
     zip.start_file("log.csv", options)?;
-    let mut log_csv = Vec::new();
-    {
-        let mut writer = csv::Writer::from_writer(&mut log_csv);
-        writer
-            .write_record(["leaf_index", "response_id", "salt", "leaf_hash"])
-            .map_err(std::io::Error::other)?;
-        for leaf in &leaves {
-            writer
-                .write_record([
-                    leaf.leaf_index.to_string(),
-                    leaf.response_id.to_string(),
-                    hex::encode(leaf.salt),
-                    hex::encode(leaf.leaf_hash),
-                ])
-                .map_err(std::io::Error::other)?;
-        }
-        writer.flush()?;
-    }
+    let log_csv = log_csv(&leaves)?;
     zip.write_all(&log_csv)?;
     files.insert("log.csv".to_string(), hex::encode(Sha256::digest(&log_csv)));
+    // Only what the log holds goes out: rows and flags without a leaf stay behind (and
+    // `survey-server verify` names them).
+    let logged: HashSet<i64> = leaves
+        .iter()
+        .filter(|l| l.kind == LeafKind::Response)
+        .map(|l| l.response_id)
+        .collect();
+    zip.start_file("flags.csv", options)?;
+    let flags_csv = flags_csv(pool, ctx.campaign.id, &leaves)?;
+    zip.write_all(&flags_csv)?;
+    files.insert(
+        "flags.csv".to_string(),
+        hex::encode(Sha256::digest(&flags_csv)),
+    );
 
     zip.start_file("responses.csv", options)?;
     let mut hasher = Sha256::new();
@@ -154,10 +153,18 @@ pub fn write(
             .find(|u| u.id == id)
             .map_or(String::new(), |u| u.code.clone())
     };
-    let signed = head.head.tree_size;
-    while count < signed {
-        let size = PAGE_SIZE.min((signed - count) as i64);
-        let page = responses::page(&mut pool.get()?, ctx.campaign.id, after, size)?;
+    let mut conn = pool.get()?;
+    loop {
+        let page = responses::page(&mut conn, ctx.campaign.id, after, PAGE_SIZE)?;
+        let Some((r, _)) = page.last() else {
+            break;
+        };
+        after = r.id;
+        let full = page.len() as i64 == PAGE_SIZE;
+        let page: Vec<_> = page
+            .into_iter()
+            .filter(|(r, _)| logged.contains(&r.id.into()))
+            .collect();
         let bytes = raw_csv(layout, &page, count == 0)?;
         hasher.update(&bytes);
         zip.write_all(&bytes)?;
@@ -171,11 +178,11 @@ pub fn write(
             *strata.entry(key).or_default() += 1;
         }
         count += page.len() as u64;
-        match page.last() {
-            Some((r, _)) if page.len() as i64 == size => after = r.id,
-            _ => break,
+        if !full || count == logged.len() as u64 {
+            break;
         }
     }
+    drop(conn);
     if count == 0 {
         // The header alone, so an empty campaign still has a readable file.
         let bytes = raw_csv(layout, &[], true)?;
@@ -205,7 +212,7 @@ pub fn write(
     }
 
     let manifest = Manifest {
-        format: "minyi-export-bundle/2",
+        format: "minyi-export-bundle/3",
         campaign: ctx.campaign.slug.clone(),
         wave: ctx.campaign.wave.clone(),
         exported_at: iso(crate::db::now_ms()).unwrap_or_default(),
@@ -236,4 +243,65 @@ pub fn write(
     )?;
     zip.finish()?;
     Ok(manifest)
+}
+
+/// The leaves of the head, as `log.csv`.
+fn log_csv(leaves: &[LogEntry]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut writer = csv::Writer::from_writer(&mut out);
+    writer
+        .write_record([
+            "leaf_index",
+            "kind",
+            "response_id",
+            "event",
+            "salt",
+            "leaf_hash",
+        ])
+        .map_err(std::io::Error::other)?;
+    for leaf in leaves {
+        writer
+            .write_record([
+                leaf.leaf_index.to_string(),
+                leaf.kind.as_str().to_string(),
+                leaf.response_id.to_string(),
+                leaf.event.clone(),
+                hex::encode(leaf.salt),
+                hex::encode(leaf.leaf_hash),
+            ])
+            .map_err(std::io::Error::other)?;
+    }
+    writer.flush()?;
+    drop(writer);
+    Ok(out)
+}
+
+/// The flags whose events are among `leaves`, in leaf order, as `flags.csv`.
+fn flags_csv(pool: &DbPool, campaign_id: i32, leaves: &[LogEntry]) -> Result<Vec<u8>, BundleError> {
+    let mut stored: HashMap<(i64, String), minyi_integrity::FlagRow> =
+        quality::flags_of(&mut pool.get()?, campaign_id)?
+            .into_iter()
+            .map(|f| ((f.response_id, f.flag.clone()), f))
+            .collect();
+    let mut out = Vec::new();
+    let mut writer = csv::Writer::from_writer(&mut out);
+    writer
+        .write_record(minyi_integrity::bundle::FLAG_COLUMNS)
+        .map_err(std::io::Error::other)?;
+    for leaf in leaves.iter().filter(|l| l.kind == LeafKind::Flag) {
+        let Some(flag) = stored.remove(&(leaf.response_id, leaf.event.clone())) else {
+            continue;
+        };
+        writer
+            .write_record([
+                flag.response_id.to_string(),
+                flag.flag,
+                flag.detail,
+                iso(flag.at_ms).unwrap_or_default(),
+            ])
+            .map_err(std::io::Error::other)?;
+    }
+    writer.flush()?;
+    drop(writer);
+    Ok(out)
 }

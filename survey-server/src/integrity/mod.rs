@@ -11,7 +11,7 @@ use minyi_integrity::{LeafRecord, PublicKey, Report, SignedHead, SigningKey, Tre
 
 use crate::db::campaigns::{self, CampaignContext};
 use crate::db::responses::{self, ResponseWithAnswers};
-use crate::db::{log, secrets, DbError, DbPool};
+use crate::db::{log, quality, secrets, DbConn, DbError, DbPool};
 
 /// A stored response as its leaf encodes it (without the salt, which the log holds).
 pub fn leaf_record(ctx: &CampaignContext, (r, answers): &ResponseWithAnswers) -> LeafRecord {
@@ -82,9 +82,12 @@ pub fn public_key(pool: &DbPool) -> Result<PublicKey, DbError> {
     Ok(secrets::log_signing_key(&mut pool.get()?)?.public())
 }
 
-/// Verifies one campaign in the live database: every leaf against its row, the log against
-/// every stored head, and the whole log against its current root — all with `key`, the
-/// evaluator's copy of the public key (or the server's own).
+/// Verifies one campaign in the live database: every response row against its leaf and every
+/// leaf against its row (a row without a leaf, after the last leaf or anywhere, is named), every
+/// flag against its event leaf and back, the log against every stored head, and the whole log
+/// against its current root — all with `key`, the evaluator's copy of the public key (or the
+/// server's own). Everything is read in one snapshot, so responses committed meanwhile are
+/// neither counted nor missed.
 pub fn verify_campaign(
     pool: &DbPool,
     ctx: &CampaignContext,
@@ -93,72 +96,79 @@ pub fn verify_campaign(
     let mut conn = pool.get()?;
     let server_key: SigningKey = secrets::log_signing_key(&mut conn)?;
     let key = key.copied().unwrap_or_else(|| server_key.public());
-    let frontier = log::current(&mut conn, ctx.campaign.id)?;
-    let held = log::heads(&mut conn, ctx.campaign.id, &ctx.campaign.slug)?;
-    let log = log::leaves(&mut conn, ctx.campaign.id, i64::MAX)?;
-    drop(conn);
-    // The current state as a head (signed here, not stored), so the same check covers the
-    // leaves added since the last stored head.
-    let now = server_key.sign(TreeHead {
-        campaign: ctx.campaign.slug.clone(),
-        tree_size: frontier.size(),
-        timestamp_ms: crate::db::now_ms(),
-        root: frontier.root(),
-    });
-    let rows = Pages::new(pool.clone(), ctx.campaign.id, frontier.size());
-    let records = rows.map(|row| row.map(|r| leaf_record(ctx, &r)));
-    // Checked with the evaluator's key: if it is not the server's, the head fails its signature
-    // and no stored head counts.
-    Ok(minyi_integrity::verify::check(
-        &now, &key, &held, &log, records,
-    ))
+    let campaign_id = ctx.campaign.id;
+    crate::db::read_snapshot(&mut conn, |conn| {
+        let frontier = log::current(conn, campaign_id)?;
+        let held = log::heads(conn, campaign_id, &ctx.campaign.slug)?;
+        let log = log::leaves(conn, campaign_id, i64::MAX)?;
+        let flags = quality::flags_of(conn, campaign_id)?;
+        // The current state as a head (signed here, not stored), so the same check covers the
+        // leaves added since the last stored head.
+        let now = server_key.sign(TreeHead {
+            campaign: ctx.campaign.slug.clone(),
+            tree_size: frontier.size(),
+            timestamp_ms: crate::db::now_ms(),
+            root: frontier.root(),
+        });
+        let rows = Pages::new(conn, campaign_id);
+        let records = rows.map(|row| row.map(|r| leaf_record(ctx, &r)));
+        // Checked with the evaluator's key: if it is not the server's, the head fails its
+        // signature and no stored head counts.
+        Ok(minyi_integrity::verify::check(
+            &now,
+            &key,
+            &held,
+            &log,
+            records,
+            flags.into_iter().map(Ok),
+        ))
+    })
 }
 
-/// The first `limit` responses of a campaign in id order, read a page at a time.
-pub struct Pages {
-    pool: DbPool,
+/// Every response of a campaign in id order, read a page at a time on one connection.
+pub struct Pages<'c> {
+    conn: &'c mut DbConn,
     campaign_id: i32,
     after: i32,
-    left: u64,
+    done: bool,
     buffer: std::vec::IntoIter<ResponseWithAnswers>,
 }
 
-impl Pages {
-    pub fn new(pool: DbPool, campaign_id: i32, limit: u64) -> Pages {
+impl<'c> Pages<'c> {
+    pub fn new(conn: &'c mut DbConn, campaign_id: i32) -> Pages<'c> {
         Pages {
-            pool,
+            conn,
             campaign_id,
             after: 0,
-            left: limit,
+            done: false,
             buffer: Vec::new().into_iter(),
         }
     }
 }
 
-impl Iterator for Pages {
+impl Iterator for Pages<'_> {
     type Item = Result<ResponseWithAnswers, String>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.left == 0 {
-            return None;
-        }
-        if self.buffer.len() == 0 {
-            let size = (self.left as i64).min(crate::export::PAGE_SIZE);
-            let page = self
-                .pool
-                .get()
-                .and_then(|mut c| responses::page(&mut c, self.campaign_id, self.after, size));
-            match page {
-                Ok(page) => self.buffer = page.into_iter(),
+        if self.buffer.len() == 0 && !self.done {
+            match responses::page(
+                self.conn,
+                self.campaign_id,
+                self.after,
+                crate::export::PAGE_SIZE,
+            ) {
+                Ok(page) => {
+                    self.done = (page.len() as i64) < crate::export::PAGE_SIZE;
+                    self.buffer = page.into_iter();
+                }
                 Err(e) => {
-                    self.left = 0;
+                    self.done = true;
                     return Some(Err(e.to_string()));
                 }
             }
         }
         let row = self.buffer.next()?;
         self.after = row.0.id;
-        self.left -= 1;
         Some(Ok(row))
     }
 }
