@@ -143,6 +143,15 @@ fn run_batch(
             VerificationStatus::NotApplicable => "plain table (nothing to verify against)",
         };
         println!("input {} ({} rows): {status}", input.path, input.rows);
+        if let Some(head) = &input.verification.head {
+            println!(
+                "  signed head of {}: size {}, root {}, signed at {}",
+                head.campaign,
+                head.tree_size,
+                head.root,
+                head.signed_at.as_deref().unwrap_or("(no calendar time)")
+            );
+        }
     }
     println!("tables written to {}", out.display());
     if !report.no_report {

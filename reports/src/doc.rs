@@ -118,4 +118,22 @@ pub enum Block {
         text: String,
     },
     List(Vec<String>),
+    /// A paragraph with runs in a fixed-width face, set apart like a note: a hash or a key the
+    /// reader may copy and check (e.g. the signed log head a wave was computed from).
+    Spans {
+        tone: Tone,
+        spans: Vec<Span>,
+    },
+}
+
+/// A run of a [`Block::Spans`] paragraph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Span {
+    Text(String),
+    /// Hex digits in groups separated by spaces (`format::hex_groups`), set fixed-width. A
+    /// line breaks only between groups: on a phone after any group, in print after every
+    /// fourth, so that a 64-digit hash is never split on paper.
+    Code(String),
+    /// A line break: a hash goes on a line of its own, after its label.
+    Break,
 }

@@ -69,6 +69,17 @@ pub fn optional(value: Option<f64>, digits: usize) -> String {
     value.map_or_else(|| "—".into(), |v| format!("{v:.digits$}"))
 }
 
+/// Hex digits in groups of 16 separated by spaces, so that a 64-digit hash reads as four
+/// groups and breaks between them: `3f2a…(16) 91c0…(16) …`.
+pub fn hex_groups(hex: &str) -> String {
+    let digits: Vec<char> = hex.chars().collect();
+    digits
+        .chunks(16)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +99,16 @@ mod tests {
         assert_eq!(count(1234567), "1,234,567");
         assert_eq!(count(999), "999");
         assert_eq!(interval(None, Some(1.0)), "—");
+    }
+
+    #[test]
+    fn hex_reads_in_groups_of_sixteen() {
+        let root = "0123456789abcdef".repeat(4);
+        assert_eq!(
+            hex_groups(&root),
+            "0123456789abcdef 0123456789abcdef 0123456789abcdef 0123456789abcdef"
+        );
+        assert_eq!(hex_groups("abc"), "abc");
+        assert_eq!(hex_groups(""), "");
     }
 }

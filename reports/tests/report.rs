@@ -1,12 +1,14 @@
 //! The report's content and its HTML, from the demo batch's tables: the verdict comes first
 //! and says what `verdict.json` says, every scorecard number is a cell of `estimates.csv`
-//! rounded, flagged estimates are never headlined, an unverified input is shouted about,
-//! text is escaped, nothing is fetched from outside, and the structure is snapshotted.
+//! rounded, flagged estimates are never headlined, an unverified input is shouted about, the
+//! signed head each wave was computed from is printed whole, text is escaped, nothing is
+//! fetched from outside, and the structure is snapshotted.
 
 use std::path::Path;
 
-use minyi_reports::doc::{Block, Document, Tone};
+use minyi_reports::doc::{Block, Document, Span, Tone};
 use minyi_reports::sections::{build, ChartRef};
+use minyi_reports::tables::Status;
 use minyi_reports::{format, html, Batch, Lang};
 
 fn fixture() -> Batch {
@@ -150,7 +152,7 @@ fn a_flagged_headline_is_marked_not_headlined() {
 #[test]
 fn an_unverified_input_is_said_in_red_before_anything_else() {
     let mut batch = fixture();
-    batch.inputs[0].verification.status = "unverifiable".into();
+    batch.inputs[0].verification.status = Status::Unverifiable;
     batch.inputs[0].verification.overridden = true;
     let doc = build(&batch, Lang::Zh, &charts());
     let first = &doc.sections[0].blocks;
@@ -163,6 +165,95 @@ fn an_unverified_input_is_said_in_red_before_anything_else() {
     // The plain fixture has no such alert.
     let page = html::render(&build(&fixture(), Lang::Zh, &charts()), &[]);
     assert!(!page.contains("tone-alert\" role=\"alert\""));
+}
+
+/// The `Block::Spans` of a section, each as its text (code runs in `[…]`, breaks as `\n`) and
+/// its tone.
+fn spans(doc: &Document, id: &str) -> Vec<(String, Tone)> {
+    section(doc, id)
+        .iter()
+        .filter_map(|b| match b {
+            Block::Spans { tone, spans } => Some((
+                spans
+                    .iter()
+                    .map(|s| match s {
+                        Span::Text(t) => t.clone(),
+                        Span::Code(c) => format!("[{c}]"),
+                        Span::Break => "\n".into(),
+                    })
+                    .collect(),
+                *tone,
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_signed_head_of_each_wave_is_printed_whole_near_its_verification_and_in_the_appendix() {
+    let batch = fixture();
+    let head = batch.inputs[1].verification.head.clone().unwrap();
+    let root = format::hex_groups(&head.root);
+    assert_eq!(root.len(), 64 + 3, "four groups of 16: {root}");
+    let key = format::hex_groups(&head.public_key);
+    let signature = format::hex_groups(&head.signature);
+    for (lang, computed_from, unverified, appendix) in [
+        (
+            Lang::Zh,
+            format!("2025 轮数据依据：2025-final 日志签名树头，规模 782 条，签名时间 2025-11-30T08:00:00.250Z。\n根哈希：[{root}]"),
+            "2024 轮数据未经日志核验：来自普通表格（csv），没有签名树头。",
+            format!("\n公钥：[{key}]\n签名：[{signature}]"),
+        ),
+        (
+            Lang::En,
+            format!("Wave 2025 is computed from the signed log head of 2025-final: size 782, signed at 2025-11-30T08:00:00.250Z.\nRoot: [{root}]"),
+            "Wave 2024 is not from a verified log: a plain table (csv) carries no signed head.",
+            format!("\nPublic key: [{key}]\nSignature: [{signature}]"),
+        ),
+    ] {
+        let doc = build(&batch, lang, &charts());
+        let quality = spans(&doc, "quality");
+        assert_eq!(
+            quality,
+            [
+                (unverified.to_string(), Tone::Caution),
+                (computed_from.clone(), Tone::Good)
+            ]
+        );
+        let provenance = spans(&doc, "provenance");
+        assert_eq!(
+            provenance,
+            [
+                (unverified.to_string(), Tone::Caution),
+                (computed_from + &appendix, Tone::Good)
+            ]
+        );
+        let page = html::render(&doc, &[]);
+        let code = format!("<code class=\"hex\">{root}</code>");
+        assert_eq!(
+            page.matches(&code).count(),
+            2,
+            "{code} in quality and provenance"
+        );
+    }
+}
+
+#[test]
+fn a_head_that_did_not_verify_is_not_called_the_basis_of_the_report() {
+    let mut batch = fixture();
+    batch.inputs[1].verification.status = Status::Failed;
+    batch.inputs[1].verification.overridden = true;
+    let root = format::hex_groups(&batch.inputs[1].verification.head.as_ref().unwrap().root);
+    let doc = build(&batch, Lang::Zh, &charts());
+    let (text, tone) = &spans(&doc, "quality")[1];
+    assert_eq!(*tone, Tone::Alert);
+    assert_eq!(
+        *text,
+        format!(
+            "2025 轮数据未经日志核验：数据包未通过校验，仅因批次设置 allow_unverified 而使用。\
+             数据包自称的树头（未经证实）：规模 782 条，签名时间 2025-11-30T08:00:00.250Z。\n根哈希：[{root}]"
+        )
+    );
 }
 
 #[test]

@@ -33,10 +33,45 @@ pub struct Verification {
     pub status: VerificationStatus,
     /// What does not fit, the first bad record first.
     pub problems: Vec<String>,
-    /// The signed head the bundle was cut at.
-    pub head: Option<SignedHead>,
+    /// The signed head the bundle was cut at (checked only when `status` is `verified`).
+    pub head: Option<HeadRecord>,
     /// Whether the batch used the input only because `allow_unverified` is set.
     pub overridden: bool,
+}
+
+/// A bundle's signed head as `inputs.json` records it: everything a reader of the report needs
+/// to check the commitment it prints (the message is `minyi-sth/1`, see `minyi_integrity::head`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeadRecord {
+    pub campaign: String,
+    pub tree_size: u64,
+    /// The log's Merkle root after `tree_size` responses, 64 lower-case hex digits.
+    pub root: String,
+    /// The signing time in UTC, ISO 8601 with `Z` and milliseconds; `None` only for a time
+    /// outside the calendar (a head no server of ours signed).
+    pub signed_at: Option<String>,
+    /// The signing time as signed: milliseconds since 1970-01-01 UTC.
+    pub timestamp_ms: i64,
+    /// The Ed25519 key the head says signed it, 64 hex digits.
+    pub public_key: String,
+    /// The Ed25519 signature, 128 hex digits.
+    pub signature: String,
+}
+
+impl From<SignedHead> for HeadRecord {
+    fn from(signed: SignedHead) -> Self {
+        let head = signed.head;
+        HeadRecord {
+            signed_at: chrono::DateTime::from_timestamp_millis(head.timestamp_ms)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            campaign: head.campaign,
+            tree_size: head.tree_size,
+            root: hex::encode(head.root),
+            timestamp_ms: head.timestamp_ms,
+            public_key: signed.public_key,
+            signature: signed.signature,
+        }
+    }
 }
 
 impl Verification {
@@ -83,13 +118,13 @@ pub fn verify(batch: &Batch, path: &Path) -> Result<Verification, InputError> {
                 VerificationStatus::Failed
             },
             problems: report.problems.iter().map(|p| p.to_string()).collect(),
-            head: Some(report.head),
+            head: Some(report.head.into()),
             overridden: false,
         },
         Err(reason) => Verification {
             status: VerificationStatus::Unverifiable,
             problems: vec![reason],
-            head: minyi_integrity::bundle::head_of(path).ok(),
+            head: minyi_integrity::bundle::head_of(path).ok().map(Into::into),
             overridden: false,
         },
     };

@@ -15,7 +15,7 @@ use minyi_questionnaire::Questionnaire;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use bundle::{held_heads, Verification, VerificationStatus};
+pub use bundle::{held_heads, HeadRecord, Verification, VerificationStatus};
 pub use table::{header, Format};
 
 use crate::config::{Batch, WaveConfig};

@@ -1,19 +1,23 @@
 //! An export bundle is verified before use: refused when it does not verify, unless the batch
-//! says `allow_unverified = true` — and then `inputs.json` says it was overridden.
+//! says `allow_unverified = true` — and then `inputs.json` says it was overridden. A verified
+//! bundle's signed head goes into `inputs.json` whole, for the report to print.
 
 use std::io::Write;
 use std::path::Path;
 
 use minyi_analysis::input::VerificationStatus;
+use minyi_analysis::output;
 use minyi_analysis::run::{self, RunError};
 use minyi_integrity::bundle::FIXED_COLUMNS;
 use minyi_integrity::merkle::Frontier;
-use minyi_integrity::{LeafRecord, SigningKey, TreeHead};
+use minyi_integrity::{LeafRecord, SignedHead, SigningKey, TreeHead};
 
 use super::helpers::{load, write, QUESTIONNAIRE};
 
 const CAMPAIGN: &str = "2025-final";
 const CONTENT_HASH: &str = "ab12";
+/// When the bundle's head was signed: 2025-11-30T08:00:00.250Z.
+const SIGNED_AT_MS: i64 = 1_764_489_600_250;
 const ITEMS: [&str; 6] = ["respondent_type", "q1", "q2", "p1", "sat", "note"];
 
 /// (unit, respondent type, answers in ITEMS order)
@@ -28,7 +32,8 @@ fn rows() -> Vec<(&'static str, &'static str, [&'static str; 6])> {
 }
 
 /// Writes a bundle signed with key [7; 32]; `tamper` changes one stored answer afterwards.
-fn bundle(path: &Path, tamper: bool) -> String {
+/// Returns the public key's hex and the head the bundle was cut at.
+fn bundle(path: &Path, tamper: bool) -> (String, SignedHead) {
     let key = SigningKey::from_bytes(&[7; 32]).unwrap();
     let mut frontier = Frontier::new();
     let mut log = String::from("leaf_index,response_id,salt,leaf_hash\n");
@@ -79,7 +84,7 @@ fn bundle(path: &Path, tamper: bool) -> String {
     let head = key.sign(TreeHead {
         campaign: CAMPAIGN.into(),
         tree_size: frontier.size(),
-        timestamp_ms: 1,
+        timestamp_ms: SIGNED_AT_MS,
         root: frontier.root(),
     });
     let manifest = serde_json::json!({
@@ -98,7 +103,7 @@ fn bundle(path: &Path, tamper: bool) -> String {
         zip.write_all(text.as_bytes()).unwrap();
     }
     zip.finish().unwrap();
-    key.public().to_hex()
+    (key.public().to_hex(), head)
 }
 
 fn batch(dir: &Path, key: Option<&str>, allow: bool) -> std::path::PathBuf {
@@ -128,13 +133,12 @@ min_final = 60.0
 #[test]
 fn a_verified_bundle_is_read_and_recorded() {
     let dir = tempfile::tempdir().unwrap();
-    let key = bundle(&dir.path().join("wave.zip"), false);
+    let (key, _) = bundle(&dir.path().join("wave.zip"), false);
     let tables = run::run(&load(&batch(dir.path(), Some(&key), false)), false).unwrap();
     assert_eq!(
         tables.inputs[0].verification.status,
         VerificationStatus::Verified
     );
-    assert!(tables.inputs[0].verification.head.is_some());
     assert_eq!(tables.inputs[0].rows, 12);
     assert_eq!(
         tables.unit_names["A"], "单位",
@@ -147,9 +151,37 @@ fn a_verified_bundle_is_read_and_recorded() {
 }
 
 #[test]
+fn inputs_json_carries_the_signed_head_a_bundle_was_cut_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, signed) = bundle(&dir.path().join("wave.zip"), false);
+    let batch = load(&batch(dir.path(), Some(&key), false));
+    let out = dir.path().join("out");
+    output::write(&out, &batch, &run::run(&batch, false).unwrap()).unwrap();
+    let inputs: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("inputs.json")).unwrap()).unwrap();
+    let verification = &inputs[0]["verification"];
+    assert_eq!(verification["status"], "verified");
+    let root = hex::encode(signed.head.root);
+    assert_eq!(root.len(), 64);
+    assert_eq!(signed.signature.len(), 128);
+    assert_eq!(
+        verification["head"],
+        serde_json::json!({
+            "campaign": CAMPAIGN,
+            "tree_size": 12,
+            "root": root,
+            "signed_at": "2025-11-30T08:00:00.250Z",
+            "timestamp_ms": SIGNED_AT_MS,
+            "public_key": key,
+            "signature": signed.signature,
+        })
+    );
+}
+
+#[test]
 fn a_tampered_bundle_is_refused_unless_overridden() {
     let dir = tempfile::tempdir().unwrap();
-    let key = bundle(&dir.path().join("wave.zip"), true);
+    let (key, _) = bundle(&dir.path().join("wave.zip"), true);
     let err = run::run(&load(&batch(dir.path(), Some(&key), false)), false).unwrap_err();
     assert!(matches!(err, RunError::Input(_)), "{err}");
     let message = err.to_string();
@@ -165,6 +197,11 @@ fn a_tampered_bundle_is_refused_unless_overridden() {
     assert_eq!(v.status, VerificationStatus::Failed);
     assert!(v.overridden);
     assert!(v.problems[0].contains("row 5"), "{:?}", v.problems);
+    assert_eq!(
+        v.head.as_ref().map(|h| h.tree_size),
+        Some(12),
+        "the head the bundle claims is kept, for the report to name"
+    );
 }
 
 #[test]

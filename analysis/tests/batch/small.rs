@@ -167,6 +167,10 @@ fn the_output_folder_holds_the_contract() {
     let inputs: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("inputs.json")).unwrap()).unwrap();
     assert_eq!(inputs[0]["verification"]["status"], "not_applicable");
+    assert!(
+        inputs[0]["verification"]["head"].is_null(),
+        "a plain table has no signed head"
+    );
     assert_eq!(inputs[0]["sha256"].as_str().unwrap().len(), 64);
 }
 

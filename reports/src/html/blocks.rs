@@ -4,7 +4,7 @@
 use maud::{html, Markup, PreEscaped};
 
 use super::{tone_class, Svg};
-use crate::doc::{Block, Tone};
+use crate::doc::{Block, Span, Tone};
 use crate::lang::Lang;
 
 pub fn block(block: &Block, charts: &[Svg], lang: Lang) -> Markup {
@@ -71,6 +71,17 @@ pub fn block(block: &Block, charts: &[Svg], lang: Lang) -> Markup {
             div class={ "note " (tone_class(*tone)) } role=[(*tone == Tone::Alert).then_some("alert")] { (text) }
         },
         Block::List(items) => html! { ul { @for i in items { li { (i) } } } },
+        Block::Spans { tone, spans } => html! {
+            p class={ "note " (tone_class(*tone)) } {
+                @for span in spans {
+                    @match span {
+                        Span::Text(text) => (text),
+                        Span::Code(code) => code.hex { (code) },
+                        Span::Break => br;
+                    }
+                }
+            }
+        },
     }
 }
 

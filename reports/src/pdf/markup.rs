@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::world::STYLE_PATH;
 use super::PdfError;
-use crate::doc::{Block, Cell, Document, Figure, Table, Tone};
+use crate::doc::{Block, Cell, Document, Figure, Span, Table, Tone};
 use crate::lang::Lang;
 
 /// Virtual files of the typst world: (path, bytes).
@@ -105,7 +105,26 @@ fn call(block: &Block, lang: Lang, charts: &[(String, Vec<u8>)]) -> Result<Strin
             lit(text)
         ),
         Block::List(items) => format!("#bullets({})", strings(items)),
+        Block::Spans { tone, spans } => format!(
+            "#spans({}, {})",
+            tone_name(*tone),
+            array(spans.iter().map(span))
+        ),
     })
+}
+
+/// A text run, or a code run as its lines: four groups to a line, so that a 64-digit hash
+/// stays whole on paper (`style.typ` sets each line unbreakable).
+fn span(span: &Span) -> String {
+    match span {
+        Span::Text(text) => format!("(kind: \"text\", text: {})", lit(text)),
+        Span::Code(code) => {
+            let groups: Vec<&str> = code.split_whitespace().collect();
+            let lines = groups.chunks(4).map(|line| line.join(" "));
+            format!("(kind: \"code\", lines: {})", strings(lines))
+        }
+        Span::Break => "(kind: \"break\",)".into(),
+    }
 }
 
 fn figure(f: &Figure) -> String {

@@ -6,6 +6,7 @@
 mod cover;
 mod dimensions;
 mod findings;
+mod heads;
 mod methods;
 mod provenance;
 mod quality;

@@ -1,6 +1,6 @@
 //! Provenance: what this report was made from, so that anyone can reproduce it.
 
-use super::Context;
+use super::{heads, Context};
 use crate::doc::{Block, Cell, Section, Table};
 use crate::format;
 
@@ -70,6 +70,14 @@ pub fn provenance(cx: &Context) -> Option<Section> {
             .collect(),
         notes: vec![cx.t("来源：inputs.json。", "Source: inputs.json.")],
     }));
+    blocks.push(Block::Subheading(
+        cx.t("计算所依据的签名树头", "The signed log heads computed from"),
+    ));
+    blocks.push(Block::Paragraph(cx.t(
+        "服务器对每轮调查的完整性日志签名：在给定规模处，根哈希唯一地确定了此前的每一份答卷。本报告的数字由下列树头所对应的数据算出；发布本报告即公开承诺了这些树头。任何人可用服务器公钥核对签名（Ed25519，消息格式 minyi-sth/1），并用 survey-server verify-bundle 核对数据包。",
+        "The server signs each wave's integrity log: at a given size, the root determines every response before it. This report's numbers were computed from the data of the heads below; publishing the report commits to them in public. Anyone can check each signature with the server's public key (Ed25519, message format minyi-sth/1), and a bundle with survey-server verify-bundle.",
+    )));
+    blocks.extend(heads::commitments(cx, true));
     if !m.notes.is_empty() {
         blocks.push(Block::Subheading(cx.t("批次说明", "Notes of the batch")));
         blocks.push(Block::List(m.notes.clone()));

@@ -1,9 +1,10 @@
-//! Data quality: each input's integrity-log verification, the screens, and what excluding
-//! flagged responses does to the headline.
+//! Data quality: each input's integrity-log verification and the signed head it was computed
+//! from, the screens, and what excluding flagged responses does to the headline.
 
-use super::Context;
+use super::{heads, Context};
 use crate::doc::{Block, Cell, Section, Table, Tone};
 use crate::format;
+use crate::tables::Status;
 
 pub fn quality(cx: &Context) -> Option<Section> {
     let b = cx.batch;
@@ -25,12 +26,12 @@ pub fn quality(cx: &Context) -> Option<Section> {
             .inputs
             .iter()
             .map(|i| {
-                let (status, tone) = match i.verification.status.as_str() {
-                    "verified" => (
+                let (status, tone) = match i.verification.status {
+                    Status::Verified => (
                         cx.t("已通过：与签名树头一致", "verified against the signed head"),
                         Tone::Good,
                     ),
-                    "failed" => (
+                    Status::Failed => (
                         format!(
                             "{}{}",
                             cx.t("未通过（仅因设置而使用）：", "FAILED (used by override): "),
@@ -38,14 +39,14 @@ pub fn quality(cx: &Context) -> Option<Section> {
                         ),
                         Tone::Alert,
                     ),
-                    "unverifiable" => (
+                    Status::Unverifiable => (
                         cx.t(
                             "无法校验（仅因设置而使用）",
                             "could not be verified (used by override)",
                         ),
                         Tone::Alert,
                     ),
-                    _ => (
+                    Status::NotApplicable => (
                         cx.t(
                             "普通表格，无完整性日志可校验",
                             "plain table: no log to verify against",
@@ -63,6 +64,7 @@ pub fn quality(cx: &Context) -> Option<Section> {
             .collect(),
         notes: vec![cx.t("来源：inputs.json。", "Source: inputs.json.")],
     }));
+    blocks.extend(heads::commitments(cx, false));
     blocks.push(Block::Subheading(cx.t("质量筛查", "Quality screens")));
     let excluded = b.quality.iter().any(|q| q.excluded);
     blocks.push(Block::Paragraph(if excluded {

@@ -3,6 +3,7 @@
 use super::Context;
 use crate::doc::{Block, Figure, Section, Tone};
 use crate::format;
+use crate::tables::Status;
 
 /// Section 1: the verdict in one sentence, then the numbers and the rule as stated.
 pub fn verdict(cx: &Context) -> Option<Section> {
@@ -119,7 +120,12 @@ fn integrity_alerts(cx: &Context) -> Vec<Block> {
     cx.batch
         .inputs
         .iter()
-        .filter(|i| matches!(i.verification.status.as_str(), "failed" | "unverifiable"))
+        .filter(|i| {
+            matches!(
+                i.verification.status,
+                Status::Failed | Status::Unverifiable
+            )
+        })
         .map(|i| Block::Note {
             tone: Tone::Alert,
             text: format!(

@@ -69,15 +69,44 @@ pub struct Verdict {
     pub sentence_en: String,
 }
 
+/// What checking an input against the integrity log found (`verification.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The bundle's log, head and rows all check out.
+    Verified,
+    /// The bundle was checked and something does not fit (used only by override).
+    Failed,
+    /// The bundle could not be checked (used only by override).
+    Unverifiable,
+    /// A plain table: there is nothing to verify it against.
+    NotApplicable,
+}
+
+/// The signed tree head a bundle was cut at (`verification.head`): the commitment the report
+/// prints, when the bundle verified.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Head {
+    pub campaign: String,
+    pub tree_size: u64,
+    /// 64 hex digits.
+    pub root: String,
+    /// UTC, ISO 8601 with `Z`; absent from folders written before it was added.
+    #[serde(default)]
+    pub signed_at: Option<String>,
+    pub timestamp_ms: i64,
+    pub public_key: String,
+    pub signature: String,
+}
+
 /// How an input was checked against the integrity log.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Verification {
-    /// `verified`, `failed`, `unverifiable` or `not_applicable`.
-    pub status: String,
+    pub status: Status,
     #[serde(default)]
     pub problems: Vec<String>,
     #[serde(default)]
-    pub head: Option<serde_json::Value>,
+    pub head: Option<Head>,
     #[serde(default)]
     pub overridden: bool,
 }

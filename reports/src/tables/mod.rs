@@ -7,7 +7,9 @@ mod rows;
 
 use std::path::{Path, PathBuf};
 
-pub use json::{Change, Criterion, Input, Level, Manifest, Rule, Verdict, Verification};
+pub use json::{
+    Change, Criterion, Head, Input, Level, Manifest, Rule, Status, Verdict, Verification,
+};
 pub use rows::{
     Comparison, Daily, Distribution, Estimate, Importance, Keyword, Label, Quality, Ranking,
     Reliability, Sample, TreeWeight, Unit,

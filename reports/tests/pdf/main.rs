@@ -3,12 +3,14 @@
 
 mod helpers;
 
+use std::path::Path;
 use std::time::Instant;
 
 use helpers::{page_count, pdftotext, png, poppler, render, report, squeeze, HOSTILE, VERDICT};
 use minyi_reports::doc::{Block, Cell, Cover, Document, Section, Table, Tone};
 use minyi_reports::pdf::{self, PdfError};
-use minyi_reports::Lang;
+use minyi_reports::sections::build;
+use minyi_reports::{format, Batch, Lang};
 
 #[test]
 fn the_report_text_comes_out_literally() {
@@ -39,6 +41,27 @@ fn the_report_text_comes_out_literally() {
             flat.contains(&squeeze(hostile)),
             "{hostile:?} not in:\n{text}"
         );
+    }
+}
+
+/// The demo fixture's report (its final wave a verified bundle): the root of the signed head
+/// comes out whole, in four groups of 16 on one line, in the data-quality section and in the
+/// appendix; the appendix's signature, 128 digits over two lines, comes out whole too.
+#[test]
+fn the_signed_head_root_comes_out_whole_in_four_groups() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/demo");
+    let batch = Batch::load(&dir).unwrap();
+    let head = batch.inputs[1].verification.head.clone().unwrap();
+    let root = format::hex_groups(&head.root);
+    for lang in [Lang::Zh, Lang::En] {
+        let text = poppler(
+            "pdftotext",
+            &pdf::render(&build(&batch, lang, &[]), &[]).unwrap(),
+            &[],
+        );
+        assert_eq!(text.matches(&root).count(), 2, "{root} twice in:\n{text}");
+        assert!(squeeze(&text).contains(&head.signature), "{text}");
+        assert!(text.contains("2025-11-30T08:00:00.250Z"), "{text}");
     }
 }
 
