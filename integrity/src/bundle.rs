@@ -9,9 +9,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::event::LeafKind;
 use crate::head::{PublicKey, SignedHead};
 use crate::leaf::{LeafRecord, SALT_LEN};
-use crate::event::LeafKind;
 use crate::verify::{self, FlagRow, LogEntry, Report};
 
 /// The fixed columns of `responses.csv` before the item columns (as the server writes them).
@@ -167,7 +167,11 @@ fn parse_flags(bytes: &[u8]) -> Vec<Result<FlagRow, String>> {
     let mut reader = csv::Reader::from_reader(bytes);
     match reader.headers() {
         Ok(h) if h.iter().eq(FLAG_COLUMNS) => {}
-        Ok(h) => return vec![Err(format!("flags.csv header should be {FLAG_COLUMNS:?}, is {h:?}"))],
+        Ok(h) => {
+            return vec![Err(format!(
+                "flags.csv header should be {FLAG_COLUMNS:?}, is {h:?}"
+            ))]
+        }
         Err(e) => return vec![Err(format!("flags.csv: {e}"))],
     }
     reader
@@ -178,11 +182,17 @@ fn parse_flags(bytes: &[u8]) -> Vec<Result<FlagRow, String>> {
             let record = record.map_err(|e| format!("flags.csv line {line}: {e}"))?;
             let cell = |i: usize| record.get(i).unwrap_or_default();
             let at = chrono::DateTime::parse_from_rfc3339(cell(3)).map_err(|_| {
-                format!("flags.csv line {line}: flagged_at {:?} is not an RFC 3339 time", cell(3))
+                format!(
+                    "flags.csv line {line}: flagged_at {:?} is not an RFC 3339 time",
+                    cell(3)
+                )
             })?;
             Ok(FlagRow {
                 response_id: cell(0).parse().map_err(|_| {
-                    format!("flags.csv line {line}: response_id {:?} is not a number", cell(0))
+                    format!(
+                        "flags.csv line {line}: response_id {:?} is not a number",
+                        cell(0)
+                    )
                 })?,
                 flag: cell(1).to_string(),
                 detail: cell(2).to_string(),
@@ -231,7 +241,12 @@ fn parse_log(bytes: &[u8], path: &str) -> Result<Vec<LogEntry>, BundleError> {
         let leaf_hash: [u8; 32] = hex::decode(field(hash_col))
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| bad(format!("leaf hash {:?} is not 64 hex digits", field(hash_col))))?;
+            .ok_or_else(|| {
+                bad(format!(
+                    "leaf hash {:?} is not 64 hex digits",
+                    field(hash_col)
+                ))
+            })?;
         let kind = match kind_col {
             None => LeafKind::Response,
             Some(i) => LeafKind::parse(field(i))

@@ -17,8 +17,8 @@ pub mod leaf;
 pub mod merkle;
 pub mod verify;
 
-pub use head::{PublicKey, SignedHead, SigningKey, TreeHead};
 pub use event::{EventRecord, LeafKind};
+pub use head::{PublicKey, SignedHead, SigningKey, TreeHead};
 pub use leaf::LeafRecord;
 pub use merkle::{Frontier, Hash};
 pub use verify::{FlagRow, LogEntry, Problem, Report};

@@ -138,8 +138,7 @@ pub fn check(
             leaves: responses.len() as u64,
         });
     }
-    let (flag_problems, flag_count) =
-        check_flags(&head.head.campaign, &responses, &events, flags);
+    let (flag_problems, flag_count) = check_flags(&head.head.campaign, &responses, &events, flags);
     problems.extend(flag_problems);
     Report {
         head: head.clone(),

@@ -63,7 +63,7 @@ fn fixture() -> Fixture {
     let mut frontier = Frontier::new();
     let mut log = Vec::new();
     let mut heads = Vec::new();
-    let mut push = |log: &mut Vec<LogEntry>, frontier: &mut Frontier, entry: LogEntry| {
+    let push = |log: &mut Vec<LogEntry>, frontier: &mut Frontier, entry: LogEntry| {
         frontier.push(entry.leaf_hash);
         log.push(entry);
     };
@@ -141,7 +141,12 @@ fn an_untouched_log_verifies() {
     );
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(
-        (report.rows, report.response_leaves, report.flags, report.flag_leaves),
+        (
+            report.rows,
+            report.response_leaves,
+            report.flags,
+            report.flag_leaves
+        ),
         (10, 10, 2, 2)
     );
 }
@@ -173,7 +178,10 @@ fn a_deleted_response_is_named() {
                 response_id: 107,
                 leaf_index: 4
             },
-            Problem::CountMismatch { rows: 9, leaves: 10 }
+            Problem::CountMismatch {
+                rows: 9,
+                leaves: 10
+            }
         ]
     );
 }
@@ -226,7 +234,10 @@ fn a_cut_off_tail_is_named() {
                 missing: 3,
                 first_missing: 115
             },
-            Problem::CountMismatch { rows: 7, leaves: 10 }
+            Problem::CountMismatch {
+                rows: 7,
+                leaves: 10
+            }
         ]
     );
 }

@@ -87,7 +87,13 @@ impl AnonymityKeys {
         let aad = associated(campaign_id, unit_id);
         let plain = self
             .cipher()
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: body, aad: &aad })
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: body,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| SealError::Opaque)?;
         String::from_utf8(plain).map_err(|_| SealError::NotText)
     }
@@ -127,7 +133,11 @@ mod tests {
         *altered.last_mut().unwrap() ^= 1;
         assert_eq!(keys().open(3, 7, &altered), Err(SealError::Opaque));
         assert_eq!(keys().open(3, 7, &sealed[..10]), Err(SealError::Short));
-        assert_ne!(keys().seal(3, 7, "x"), keys().seal(3, 7, "x"), "fresh nonce");
+        assert_ne!(
+            keys().seal(3, 7, "x"),
+            keys().seal(3, 7, "x"),
+            "fresh nonce"
+        );
     }
 
     #[test]

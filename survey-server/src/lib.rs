@@ -12,6 +12,7 @@ pub mod citizen;
 pub mod cli;
 pub mod config;
 pub mod console;
+pub mod contacts_export;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -110,7 +110,11 @@ async fn a_case_code_admits_one_response(app: TestApp) {
         assert_eq!(posted.status(), 404, "{link}");
         assert!(posted.text().await.unwrap().contains("回访码"), "{link}");
     }
-    assert_eq!(app.stored(OPEN_CAMPAIGN).len(), 1, "nothing more was stored");
+    assert_eq!(
+        app.stored(OPEN_CAMPAIGN).len(),
+        1,
+        "nothing more was stored"
+    );
     assert_eq!(app.get(&code_link(&codes[1])).await.status(), 200);
 
     for bad in ["0", "1001", "many"] {

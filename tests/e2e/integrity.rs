@@ -57,7 +57,10 @@ async fn responses_are_logged_and_heads_are_public(app: TestApp) {
     .unwrap();
     let head: SignedHead = app.get(&head_url).await.json().await.unwrap();
     let key = public_key(&app.pool).unwrap();
-    assert_eq!(head.head.tree_size, 15, "5 responses, each with 2 flag events");
+    assert_eq!(
+        head.head.tree_size, 15,
+        "5 responses, each with 2 flag events"
+    );
     assert_eq!(head.public_key, key.to_hex());
     assert!(head.verify(&key));
     let all: serde_json::Value = app

@@ -58,7 +58,12 @@ async fn citizen_answers(app: &TestApp, i: usize, code: &str) {
     let mut fields = valid_answers(&token);
     fields.push(("_contact_consent".into(), "yes".into()));
     fields.push(("_contact".into(), phone(i)));
-    let sent = phone_browser.post(&link).form(&fields).send().await.unwrap();
+    let sent = phone_browser
+        .post(&link)
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(sent.status(), 303, "citizen {i}");
 }
 
@@ -105,7 +110,10 @@ fn columns(app: &TestApp, table: &str) -> Vec<String> {
              WHERE table_name = '{table}' ORDER BY ordinal_position"
         ),
     };
-    query::<Name>(app, &sql).into_iter().map(|n| n.name).collect()
+    query::<Name>(app, &sql)
+        .into_iter()
+        .map(|n| n.name)
+        .collect()
 }
 
 /// Rows in the order the database stores them: a plain scan on SQLite (key order for these
@@ -137,7 +145,10 @@ async fn joining_codes_contacts_and_devices_to_responses_does_no_better_than_cha
     // By time: the traces keep none, and the codes' rows are untouched by their use.
     for (table, expected) in [
         ("contacts", vec!["id", "campaign_id", "unit_id", "sealed"]),
-        ("case_code_uses", vec!["campaign_id", "nullifier", "unit_id"]),
+        (
+            "case_code_uses",
+            vec!["campaign_id", "nullifier", "unit_id"],
+        ),
         ("device_seen", vec!["campaign_id", "unit_id", "device_tag"]),
     ] {
         assert_eq!(columns(&app, table), expected, "{table}");
@@ -156,13 +167,11 @@ async fn joining_codes_contacts_and_devices_to_responses_does_no_better_than_cha
     // With a slip in hand, the holder computes the code's hash (case_codes.code_hash) — and
     // finds nothing else derived from it: every secret the database holds fails to produce
     // the nullifiers.
-    let nullifiers: Vec<String> = query::<Nullifier>(
-        &app,
-        &in_storage_order(&app, "nullifier", "case_code_uses"),
-    )
-    .into_iter()
-    .map(|n| n.nullifier)
-    .collect();
+    let nullifiers: Vec<String> =
+        query::<Nullifier>(&app, &in_storage_order(&app, "nullifier", "case_code_uses"))
+            .into_iter()
+            .map(|n| n.nullifier)
+            .collect();
     assert_eq!(nullifiers.len(), CITIZENS);
     let hashes: Vec<String> = codes
         .iter()
@@ -185,11 +194,12 @@ async fn joining_codes_contacts_and_devices_to_responses_does_no_better_than_cha
     }
 
     // The contacts are sealed: no phone number in them, and no key in the database opens them.
-    let contacts: Vec<Sealed> = query(
-        &app,
-        &in_storage_order(&app, "unit_id, sealed", "contacts"),
+    let contacts: Vec<Sealed> = query(&app, &in_storage_order(&app, "unit_id, sealed", "contacts"));
+    assert_eq!(
+        contacts.len(),
+        CITIZENS,
+        "every consented contact was stored"
     );
-    assert_eq!(contacts.len(), CITIZENS, "every consented contact was stored");
     for c in &contacts {
         assert!(!String::from_utf8_lossy(&c.sealed).contains("1380013"));
     }

@@ -22,7 +22,10 @@ const FORM: &str = "/s/2025-final/market?site=hall";
 async fn submit(app: &TestApp, n: usize) -> Vec<i32> {
     for _ in 0..n {
         let token = app.token(FORM).await;
-        assert_eq!(app.post_form(FORM, &valid_answers(&token)).await.status(), 303);
+        assert_eq!(
+            app.post_form(FORM, &valid_answers(&token)).await.status(),
+            303
+        );
     }
     app.stored(OPEN_CAMPAIGN)
         .iter()

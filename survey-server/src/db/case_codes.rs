@@ -9,8 +9,8 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::schema::{case_code_uses, case_codes};
-use crate::anonymity::AnonymityKeys;
 use super::{now_ms, DbConn, DbError};
+use crate::anonymity::AnonymityKeys;
 
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 

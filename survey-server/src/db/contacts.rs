@@ -37,9 +37,9 @@ pub fn open_all(
         .load(c))?;
     rows.into_iter()
         .map(|(unit_id, sealed)| {
-            let contact = keys
-                .open(campaign_id, unit_id, &sealed)
-                .map_err(|e| DbError::Invalid(format!("a contact of campaign {campaign_id}: {e}")))?;
+            let contact = keys.open(campaign_id, unit_id, &sealed).map_err(|e| {
+                DbError::Invalid(format!("a contact of campaign {campaign_id}: {e}"))
+            })?;
             Ok(OpenedContact { unit_id, contact })
         })
         .collect()

@@ -18,8 +18,8 @@ use super::table::Layout;
 use super::PAGE_SIZE;
 use crate::db::campaigns::CampaignContext;
 use crate::db::{quality, responses};
-use minyi_integrity::{LeafKind, LogEntry};
 use crate::db::{DbError, DbPool};
+use minyi_integrity::{LeafKind, LogEntry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
