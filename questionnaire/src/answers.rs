@@ -56,8 +56,16 @@ pub enum FieldProblem {
     NotAnOption(String),
     OutOfRange(String),
     MoreThanOne,
-    TooManyChoices { max: usize },
-    TooLong { max: usize },
+    TooManyChoices {
+        max: usize,
+    },
+    TooLong {
+        max: usize,
+    },
+    /// A control character (NUL and the like) a form never sends.
+    ControlCharacter,
+    /// A form field no form of this server has.
+    UnknownField,
 }
 
 impl FieldProblem {
@@ -80,6 +88,15 @@ impl FieldProblem {
             (FieldProblem::TooLong { max }, Lang::En) => {
                 format!("Please keep it within {max} characters")
             }
+            (FieldProblem::ControlCharacter, Lang::Zh) => {
+                "含有不允许的控制字符（如空字符），请删除后再提交".into()
+            }
+            (FieldProblem::ControlCharacter, Lang::En) => {
+                "Contains a control character (such as NUL) that is not allowed; please remove it"
+                    .into()
+            }
+            (FieldProblem::UnknownField, Lang::Zh) => "表单中没有这个字段".into(),
+            (FieldProblem::UnknownField, Lang::En) => "No such field in this form".into(),
         }
     }
 }

@@ -178,9 +178,22 @@ fn export_once(db: &str, path: &str) -> (f64, u64, u64) {
         .timeout(None)
         .build()
         .unwrap();
+    let page = client
+        .get(format!("{base}/console/login"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let marker = r#"name="_csrf" value=""#;
+    let start = page.find(marker).expect("a sign-in token") + marker.len();
+    let csrf = &page[start..start + page[start..].find('"').unwrap()];
     let login = client
         .post(format!("{base}/console/login"))
-        .form(&[("username", "bench"), ("password", PASSWORD)])
+        .form(&[
+            ("username", "bench"),
+            ("password", PASSWORD),
+            ("_csrf", csrf),
+        ])
         .send()
         .unwrap();
     assert_eq!(login.status(), 303);

@@ -17,12 +17,13 @@ pub enum Command {
     Serve(ServerArgs),
     /// Apply pending database migrations (the way to migrate PostgreSQL).
     Migrate(ServerArgs),
-    /// Create a demo SQLite database (default questionnaire, the plan's units, a demo
-    /// campaign), print the form links, and serve it.
+    /// Set up a demo database (default questionnaire, the plan's units, a demo campaign),
+    /// print the form links, and serve it.
     Demo {
-        /// The SQLite file to create or reuse.
+        /// The SQLite file to create or reuse, or a `postgres://` URL of an existing database
+        /// (migrated, then loaded).
         #[arg(long, default_value = "demo-data/minyi-demo.db")]
-        database: PathBuf,
+        database: String,
         #[arg(long, default_value_t = 8080)]
         port: u16,
         /// Set up the database and print the links, then exit without serving.

@@ -8,6 +8,8 @@ use serde::Deserialize;
 
 use crate::db::{DatabaseUrl, DbError};
 
+const DEFAULT_BODY_TIMEOUT_SECONDS: u64 = 15;
+
 #[derive(Debug, Deserialize)]
 pub struct Settings {
     /// A SQLite path (default `minyi.db`) or a `postgres://` URL; may hold a password.
@@ -20,6 +22,8 @@ pub struct Settings {
     pub public_url: String,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
+    /// A request body that sends nothing for this many seconds is answered 408.
+    pub body_timeout_seconds: u64,
     /// Database connections in the pool.
     pub pool_size: u32,
     /// How long a form stays valid after it was served, in hours.
@@ -70,6 +74,7 @@ impl Settings {
             .set_default("port", 8080)?
             .set_default("public_url", "")?
             .set_default("max_body_bytes", 64 * 1024)?
+            .set_default("body_timeout_seconds", DEFAULT_BODY_TIMEOUT_SECONDS)?
             .set_default("pool_size", 8)?
             .set_default("form_max_age_hours", 72)?
             .set_default("session_idle_minutes", 30)?
@@ -109,6 +114,7 @@ impl Settings {
             port: 0,
             public_url: String::new(),
             max_body_bytes: 64 * 1024,
+            body_timeout_seconds: DEFAULT_BODY_TIMEOUT_SECONDS,
             pool_size: 8,
             form_max_age_hours: 72,
             session_idle_minutes: 30,
@@ -148,6 +154,11 @@ impl Settings {
         if self.head_interval_seconds == 0 {
             return Err(ConfigError::Invalid(
                 "head_interval_seconds must be at least 1".into(),
+            ));
+        }
+        if self.body_timeout_seconds == 0 {
+            return Err(ConfigError::Invalid(
+                "body_timeout_seconds must be at least 1".into(),
             ));
         }
         if self.pool_size == 0 {

@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveDate};
 use minyi_questionnaire::{Questionnaire, DEFAULT_TOML};
 
 use crate::db::campaigns::{self, NewCampaign, NewUnit};
-use crate::db::{DbError, DbPool};
+use crate::db::{DatabaseUrl, DbError, DbPool};
 
 /// The rated units (责任单位) named in the implementation plan.
 pub const UNITS: [(&str, &str, &str, &str); 12] = [
@@ -76,6 +76,17 @@ const SITES: [(&str, &str, &str); 3] = [
     ("scenic", "景区游客中心", "Scenic area visitor centre"),
     ("case", "案件回访", "Case follow-up"),
 ];
+
+/// Opens the demo database — a SQLite file (which migrates itself), or a PostgreSQL database,
+/// migrated first — and loads the demo data into it.
+pub fn set_up(url: &DatabaseUrl) -> Result<DbPool, DbError> {
+    if let DatabaseUrl::Postgres(postgres) = url {
+        crate::db::migrate_postgres(postgres)?;
+    }
+    let pool = DbPool::open(url, 2)?;
+    load(&pool)?;
+    Ok(pool)
+}
 
 /// Loads the demo data into a database (idempotent); returns the open campaign's slug.
 pub fn load(pool: &DbPool) -> Result<&'static str, DbError> {

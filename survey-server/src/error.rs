@@ -19,6 +19,8 @@ pub enum AppError {
     NotYetOpen(Lang),
     #[error("request body too large")]
     TooLarge(Lang),
+    #[error("the request body stopped arriving")]
+    SlowBody(Lang),
     #[error("malformed request body: {1}")]
     BadBody(Lang, String),
     #[error("unknown case code")]
@@ -52,6 +54,7 @@ impl AppError {
             AppError::CampaignClosed(_) => "campaign_closed",
             AppError::NotYetOpen(_) => "campaign_not_open",
             AppError::TooLarge(_) => "body_too_large",
+            AppError::SlowBody(_) => "body_timeout",
             AppError::BadBody(..) => "malformed_body",
             AppError::CaseCodeUnknown(_) => "case_code_unknown",
             AppError::CaseCodeUsed(_) => "case_code_used",
@@ -73,6 +76,7 @@ impl AppError {
             | AppError::CampaignClosed(l)
             | AppError::NotYetOpen(l)
             | AppError::TooLarge(l)
+            | AppError::SlowBody(l)
             | AppError::BadBody(l, _)
             | AppError::CaseCodeUnknown(l)
             | AppError::CaseCodeUsed(l)
@@ -116,6 +120,7 @@ impl ResponseError for AppError {
             AppError::CampaignClosed(_) => StatusCode::GONE,
             AppError::NotYetOpen(_) => StatusCode::FORBIDDEN,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::SlowBody(_) => StatusCode::REQUEST_TIMEOUT,
             AppError::BadBody(..) => StatusCode::BAD_REQUEST,
             AppError::CaseCodeUnknown(_) => StatusCode::NOT_FOUND,
             AppError::CaseCodeUsed(_) | AppError::QuotaFull(_) | AppError::DeviceRepeat(_) => {

@@ -19,6 +19,7 @@ pub mod error;
 pub mod export;
 pub mod integrity;
 pub mod qr;
+pub mod read_timeout;
 pub mod report;
 pub mod routes;
 pub mod startup;

@@ -180,18 +180,14 @@ fn migrate(settings: &Settings) -> Result<()> {
     Ok(())
 }
 
-fn demo(database: &std::path::Path, port: u16, setup_only: bool) -> Result<()> {
-    let url = database
-        .to_str()
-        .context("the database path is not UTF-8")?;
-    let pool = DbPool::open(&DatabaseUrl::Sqlite(url.to_string()), 2)?;
-    survey_server::demo::load(&pool)?;
+fn demo(database: &str, port: u16, setup_only: bool) -> Result<()> {
+    let pool = survey_server::demo::set_up(&DatabaseUrl::parse(database)?)?;
     let key = survey_server::integrity::public_key(&pool)?;
     drop(pool);
-    let mut settings = Settings::for_database(url);
+    let mut settings = Settings::for_database(database);
     settings.port = port;
     let base = settings.base_url(port);
-    println!("minyi demo database: {}", database.display());
+    println!("minyi demo database: {}", db::redact(database, database));
     println!(
         "Form links (2025 final wave; 2024 baseline is closed: {base}/s/2024-baseline/market):"
     );

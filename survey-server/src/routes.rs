@@ -123,8 +123,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     )
     .service(
         web::resource("/console/login")
-            .route(web::get().to(console::login_page))
-            .route(web::post().to(console::login)),
+            .route(web::get().to(console::login::login_page))
+            .route(web::post().to(console::login::login)),
     )
     .configure(console_routes)
     .service(
@@ -158,6 +158,9 @@ fn form_error(err: UrlencodedError, req: &HttpRequest) -> actix_web::Error {
     let lang = request_lang(req);
     match err {
         UrlencodedError::Overflow { .. } => AppError::TooLarge(lang).into(),
+        UrlencodedError::Payload(e) if crate::read_timeout::is_timeout(&e) => {
+            AppError::SlowBody(lang).into()
+        }
         other => AppError::BadBody(lang, other.to_string()).into(),
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, DefaultHeaders};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use minyi_questionnaire::Questionnaire;
@@ -194,8 +194,12 @@ impl Application {
         let port = listener.local_addr()?.port();
         let max_body = settings.max_body_bytes;
         let tls = settings.public_url.starts_with("https://");
+        let body_timeout = Duration::from_secs(settings.body_timeout_seconds);
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(move |req, next| {
+                    crate::read_timeout::limit(body_timeout, req, next)
+                }))
                 .wrap(security_headers(tls))
                 // Gzip for the weak mountain signal: the form shrinks from ~23 KB to ~4 KB.
                 .wrap(Compress::default())

@@ -8,12 +8,17 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretSlice};
 use sha2::Sha256;
 
-/// A verified token: the response's idempotency key and when its form was served.
+/// A verified token: the response's idempotency key and when its form was served — never after
+/// the time it was verified at, so the time taken is never negative.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormToken {
     pub key: String,
     pub issued_at: i64,
 }
+
+/// How far ahead of this server's clock another server's may run (several servers behind one
+/// load balancer); a token from further ahead is refused.
+pub const CLOCK_SKEW_MS: i64 = 2 * 60_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
@@ -23,6 +28,8 @@ pub enum TokenError {
     BadSignature,
     #[error("the form has expired")]
     Expired,
+    #[error("the form was served later than now")]
+    FromTheFuture,
 }
 
 pub struct FormSigner {
@@ -69,13 +76,17 @@ impl FormSigner {
         self.hmac(key, issued_at)
             .verify_truncated_left(&given)
             .map_err(|_| TokenError::BadSignature)?;
-        // A small allowance for clocks of several servers behind one load balancer.
-        if issued_at > now_ms + 60_000 || now_ms - issued_at > self.max_age_ms {
+        if issued_at > now_ms + CLOCK_SKEW_MS {
+            return Err(TokenError::FromTheFuture);
+        }
+        if now_ms - issued_at > self.max_age_ms {
             return Err(TokenError::Expired);
         }
         Ok(FormToken {
             key: key.to_string(),
-            issued_at,
+            // Served by a server whose clock runs a little ahead: served now, as far as this
+            // server can tell.
+            issued_at: issued_at.min(now_ms),
         })
     }
 
@@ -228,6 +239,19 @@ mod tests {
             s.link_tag("a", "bc", ""),
             s.link_tag("ab", "c", ""),
             "parts are separated"
+        );
+    }
+
+    #[test]
+    fn a_token_from_the_future_is_refused_beyond_the_clock_skew_and_never_later_than_now() {
+        let now = 10_000_000;
+        let slightly_ahead = signer().issue(now + 30_000);
+        let parsed = signer().verify(&slightly_ahead, now).unwrap();
+        assert_eq!(parsed.issued_at, now, "no negative time taken");
+        let far_ahead = signer().issue(now + CLOCK_SKEW_MS + 1);
+        assert_eq!(
+            signer().verify(&far_ahead, now),
+            Err(TokenError::FromTheFuture)
         );
     }
 

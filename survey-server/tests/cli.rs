@@ -104,6 +104,83 @@ fn demo_sets_up_a_database_and_prints_links() {
     assert!(survey_server(&args).output().unwrap().status.success());
 }
 
+/// A fresh PostgreSQL database on the test server, dropped at the end.
+struct FreshPostgres {
+    admin: String,
+    name: String,
+    url: String,
+}
+
+impl FreshPostgres {
+    fn create() -> FreshPostgres {
+        use diesel::{Connection, RunQueryDsl};
+        let server = std::env::var("MINYI_TEST_PG_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
+        let url_of = |database: &str| format!("{server}/{database}?sslmode=disable");
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let name = format!("minyi_cli_{}_{nanos}", std::process::id());
+        let admin = url_of("postgres");
+        let mut conn = diesel::PgConnection::establish(&admin)
+            .unwrap_or_else(|e| panic!("PostgreSQL at {admin} is needed: {e}"));
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .unwrap();
+        FreshPostgres {
+            url: url_of(&name),
+            admin,
+            name,
+        }
+    }
+}
+
+impl Drop for FreshPostgres {
+    fn drop(&mut self) {
+        use diesel::{Connection, RunQueryDsl};
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin) {
+            let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+            let _ = diesel::sql_query(drop).execute(&mut conn);
+        }
+    }
+}
+
+#[test]
+fn demo_migrates_and_loads_a_postgres_database() {
+    let database = FreshPostgres::create();
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["demo", "--setup-only", "--database", &database.url];
+    let (out, stdout, stderr) = run(survey_server(&args).current_dir(dir.path()));
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("/s/2025-final/market?site=hall"),
+        "{stdout}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(
+        left.is_empty(),
+        "no SQLite file named like the URL: {left:?}"
+    );
+    let url = survey_server::db::DatabaseUrl::parse(&database.url).unwrap();
+    let pool = survey_server::db::DbPool::open(&url, 1).unwrap();
+    let open = survey_server::db::campaigns::load_context(&mut pool.get().unwrap(), "2025-final");
+    assert_eq!(open.unwrap().unwrap().units.len(), 12);
+    // Running it again reuses the database.
+    let (again, _, stderr) = run(survey_server(&args).current_dir(dir.path()));
+    assert!(again.status.success(), "{stderr}");
+}
+
+#[test]
+fn demo_refuses_a_database_url_it_cannot_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["demo", "--setup-only", "--database", "mysql://x/y"];
+    let (out, _, stderr) = run(survey_server(&args).current_dir(dir.path()));
+    assert!(!out.status.success());
+    assert!(stderr.contains("scheme not supported"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
 /// `serve` reads a config file, lets `MINYI_…` override it, and answers HTTP.
 #[test]
 fn serve_layers_file_and_environment() {

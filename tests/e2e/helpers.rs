@@ -217,16 +217,21 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Signs in as a browser does: the sign-in page first (its CSRF cookie and token), then the
+    /// form.
     pub async fn sign_in(
         &self,
         client: &reqwest::Client,
         username: &str,
         password: &str,
     ) -> reqwest::Response {
+        let page = client.get(self.url("/console/login")).send().await.unwrap();
+        let csrf = value_of(&page.text().await.unwrap(), "_csrf");
         let form = [
             ("username", username),
             ("password", password),
             ("next", "/console"),
+            ("_csrf", &csrf),
         ];
         client
             .post(self.url("/console/login"))

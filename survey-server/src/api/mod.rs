@@ -258,8 +258,14 @@ pub async fn set_status(
 /// Malformed JSON bodies name what is wrong.
 pub fn json_error(
     err: actix_web::error::JsonPayloadError,
-    _req: &actix_web::HttpRequest,
+    req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
+    if let actix_web::error::JsonPayloadError::Payload(e) = &err {
+        if crate::read_timeout::is_timeout(e) {
+            let lang = crate::routes::request_lang(req);
+            return ApiError::App(AppError::SlowBody(lang)).into();
+        }
+    }
     let detail = match &err {
         actix_web::error::JsonPayloadError::Overflow { .. }
         | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {

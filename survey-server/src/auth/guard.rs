@@ -118,11 +118,12 @@ async fn check_csrf(req: &mut ServiceRequest, expected: &str) -> Result<(), Http
         Some(token) => Some(token),
         None => {
             let body = req.extract::<web::Bytes>().await.map_err(|e| {
-                let overflow = matches!(e.as_error(), Some(PayloadError::Overflow));
-                let error = if overflow {
-                    AppError::TooLarge(Lang::Zh)
-                } else {
-                    AppError::CsrfMismatch
+                let error = match e.as_error::<PayloadError>() {
+                    Some(PayloadError::Overflow) => AppError::TooLarge(Lang::Zh),
+                    Some(slow) if crate::read_timeout::is_timeout(slow) => {
+                        AppError::SlowBody(Lang::Zh)
+                    }
+                    _ => AppError::CsrfMismatch,
                 };
                 refuse(req, error)
             })?;

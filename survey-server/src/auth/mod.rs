@@ -1,6 +1,7 @@
 //! Who may use the console: roles, password hashing, sessions, CSRF and login throttling.
 
 pub mod guard;
+pub mod login_csrf;
 pub mod password;
 pub mod session;
 pub mod throttle;

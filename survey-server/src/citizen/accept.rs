@@ -92,6 +92,8 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
             Default::default()
         }
     };
+    // A stray `_…` field or a control character is named first, whatever else is wrong.
+    let errors = super::fields::merge(super::fields::problems(s.questionnaire, s.fields), errors);
     let Some(unit) = unit.filter(|_| errors.is_empty()) else {
         return Ok(Accepted::Invalid(errors));
     };

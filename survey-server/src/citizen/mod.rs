@@ -8,6 +8,7 @@
 pub mod accept;
 pub mod case_entry;
 pub mod contact;
+pub mod fields;
 pub mod form_view;
 pub mod pages;
 pub mod strict_form;

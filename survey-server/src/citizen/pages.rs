@@ -104,6 +104,14 @@ pub fn message(lang: Lang, code: &str) -> (&'static str, &'static str) {
             "Too much text",
             "What you sent is longer than allowed. Please shorten it and try again.",
         ),
+        (Lang::Zh, "body_timeout") => (
+            "提交超时",
+            "提交的内容未能及时送达，您的回答未被保存。请检查网络后返回上一页重新提交。",
+        ),
+        (Lang::En, "body_timeout") => (
+            "The submission timed out",
+            "What you sent did not arrive in time and was not saved. Please check your connection, go back and submit again.",
+        ),
         (Lang::Zh, "malformed_body") => ("提交内容无法识别", "请返回问卷页面重新提交。"),
         (Lang::En, "malformed_body") => (
             "The submission could not be read",

@@ -63,6 +63,7 @@ impl FromRequest for StrictForm {
             }
             let body = body.await.map_err(|e| match e.as_error::<PayloadError>() {
                 Some(PayloadError::Overflow) => AppError::TooLarge(lang),
+                Some(slow) if crate::read_timeout::is_timeout(slow) => AppError::SlowBody(lang),
                 _ => AppError::BadBody(lang, e.to_string()),
             })?;
             parse(&body)

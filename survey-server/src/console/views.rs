@@ -73,7 +73,7 @@ fn status_name(status: &str) -> &str {
     }
 }
 
-pub fn login(next: &str, error: Option<&str>) -> Markup {
+pub fn login(next: &str, csrf: &str, error: Option<&str>) -> Markup {
     page(
         "minyi 管理控制台登录",
         None,
@@ -81,6 +81,7 @@ pub fn login(next: &str, error: Option<&str>) -> Markup {
             @if let Some(e) = error { div class="sum" role="alert" { p class="err" { (e) } } }
             form method="post" action="/console/login" {
                 input type="hidden" name="next" value=(next);
+                input type="hidden" name=(CSRF_FIELD) value=(csrf);
                 label class="f" for="username" { "用户名" }
                 input type="text" id="username" name="username" autocomplete="username" required;
                 label class="f" for="password" { "密码" }

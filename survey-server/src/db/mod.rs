@@ -276,8 +276,8 @@ pub fn migrate_postgres(url: &str) -> Result<Vec<String>, DbError> {
     Ok(applied.iter().map(|v| v.to_string()).collect())
 }
 
-/// Keeps a connection URL's password out of error messages.
-fn redact(message: &str, url: &str) -> String {
+/// Keeps a connection URL's password out of error messages (and anything else printed).
+pub fn redact(message: &str, url: &str) -> String {
     match url::Url::parse(url) {
         Ok(parsed) => match parsed.password() {
             Some(password) if !password.is_empty() => message.replace(password, "***"),
