@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod integrity;
+pub mod keys;
 pub mod qr;
 pub mod report;
 pub mod routes;

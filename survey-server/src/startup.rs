@@ -19,6 +19,7 @@ use crate::db::campaigns::{self, CampaignContext, Site, StoredQuestionnaire, Uni
 use crate::db::group_commit::GroupCommitter;
 use crate::db::{secrets, DbPool};
 use crate::error::AppError;
+use crate::keys::Keys;
 use crate::routes;
 use crate::token::FormSigner;
 
@@ -46,12 +47,18 @@ pub struct AppState {
     pub guards: crate::anti_stuffing::Guards,
     /// The configured privacy notice (zh, en); empty for the default.
     pub privacy_notice: (String, String),
-    /// The integrity log's public key, hex (served beside the signed heads).
-    pub log_public_key: String,
+    /// The server's keys from the key file: the log's signing key, and
+    /// [`Keys::derive`](crate::keys::Keys::derive) for secrets made from the master secret.
+    pub keys: Arc<Keys>,
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, signer: FormSigner, sessions: SessionSettings) -> AppState {
+    pub fn new(
+        pool: DbPool,
+        keys: Arc<Keys>,
+        signer: FormSigner,
+        sessions: SessionSettings,
+    ) -> AppState {
         AppState {
             committer: GroupCommitter::start(pool.clone()),
             pool,
@@ -66,7 +73,7 @@ impl AppState {
             ))
             .expect("the test settings are valid"),
             privacy_notice: Default::default(),
-            log_public_key: String::new(),
+            keys,
         }
     }
 
@@ -152,20 +159,22 @@ impl Application {
         let database = settings.database()?;
         let pool = DbPool::open(&database, settings.pool_size).context("opening the database")?;
         let key = secrets::form_token_key(&mut pool.get()?).context("loading the form key")?;
-        let log_key = secrets::log_signing_key(&mut pool.get()?)
-            .context("loading the integrity log's signing key")?;
-        tracing::info!(public_key = %log_key.public().to_hex(), "integrity log key");
+        // A SQLite server makes its key file at first start; PostgreSQL's servers share the one
+        // `migrate` made.
+        let keys = Arc::new(crate::keys::open(&settings, &pool)?);
+        tracing::info!(public_key = %keys.public_key().to_hex(), "integrity log key");
         crate::integrity::start_cadence(
             pool.clone(),
+            keys.clone(),
             std::time::Duration::from_secs(settings.head_interval_seconds),
         );
         let mut state = AppState::new(
             pool,
+            keys,
             FormSigner::new(key, settings.form_max_age_hours),
             settings.sessions(),
         );
         state.public_url = settings.public_url.trim_end_matches('/').to_string();
-        state.log_public_key = log_key.public().to_hex();
         state.guards = crate::anti_stuffing::Guards::from_settings(&settings)?;
         state.guards.flag_writer = Some(crate::anti_stuffing::flag_writer::FlagWriter::start(
             state.pool.clone(),
