@@ -33,6 +33,11 @@ impl SigningKey {
         Ok(SigningKey(ed25519_dalek::SigningKey::from_bytes(&bytes)))
     }
 
+    /// The 32 secret bytes, for the server's key file (wipe the copy once written).
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+
     pub fn public(&self) -> PublicKey {
         PublicKey(self.0.verifying_key())
     }

@@ -6,7 +6,8 @@
 //! canonical bytes ([`leaf::LeafRecord::encode`]) start with a per-response random salt, so a
 //! published hash does not let anyone guess the answers behind it. The server signs tree heads
 //! (size, root, time) with Ed25519 ([`head`]); the evaluator keeps them during collection, and
-//! [`verify`] checks rows against a head, naming the first record that does not fit.
+//! [`verify`] checks rows against a head, naming the first record that does not fit. A
+//! consistency proof ([`proof`]) shows a newer head only appended to an older one.
 //!
 //! This crate knows nothing of HTTP or databases: the server and the analysis both use it.
 
@@ -15,6 +16,7 @@ pub mod event;
 pub mod head;
 pub mod leaf;
 pub mod merkle;
+pub mod proof;
 pub mod verify;
 
 pub use event::{EventRecord, LeafKind};

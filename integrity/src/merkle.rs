@@ -33,11 +33,16 @@ pub fn root_of(leaves: &[Hash]) -> Hash {
         0 => empty_root(),
         1 => leaves[0],
         n => {
-            // k: the largest power of two smaller than n.
-            let k = 1usize << (usize::BITS - 1 - (n - 1).leading_zeros());
+            let k = split(n as u64) as usize;
             node_hash(&root_of(&leaves[..k]), &root_of(&leaves[k..]))
         }
     }
+}
+
+/// k in RFC 6962's definitions: the largest power of two smaller than `n` (for `n` ≥ 2), the
+/// size of a tree's left subtree.
+pub(crate) fn split(n: u64) -> u64 {
+    1 << (u64::BITS - 1 - (n - 1).leading_zeros())
 }
 
 /// The right edge of a tree: the roots of its perfect subtrees, largest first (one per set bit

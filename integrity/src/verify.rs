@@ -34,6 +34,14 @@ pub enum Problem {
     RootMismatch { size: u64 },
     #[error("the log does not match a head held since collection (size {size}, signed at {timestamp_ms} ms): its history was rewritten")]
     HeldHeadMismatch { size: u64, timestamp_ms: i64 },
+    #[error("the log holds {present} leaves but a head held since collection covers {held_size} (signed at {timestamp_ms} ms): responses were removed after it was signed")]
+    ShorterThanHeld {
+        present: u64,
+        held_size: u64,
+        timestamp_ms: i64,
+    },
+    #[error("a stored head (size {size}, signed at {timestamp_ms} ms) was signed by none of the server's keys: it was forged")]
+    ForgedHead { size: u64, timestamp_ms: i64 },
     #[error(
         "row {row}: response {response_id} was altered (its contents do not hash to its leaf)"
     )]
@@ -280,6 +288,14 @@ pub fn check_log(
                 problems.push(Problem::LogTruncated {
                     present: frontier.size(),
                     signed: size,
+                });
+            } else if checkpoint.head.timestamp_ms <= head.head.timestamp_ms {
+                // Signed before the head being checked, yet larger: the log lost leaves since.
+                // (A head signed later, e.g. fetched after an export, may rightly be larger.)
+                problems.push(Problem::ShorterThanHeld {
+                    present: frontier.size(),
+                    held_size: size,
+                    timestamp_ms: checkpoint.head.timestamp_ms,
                 });
             }
             continue;

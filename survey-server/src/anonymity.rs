@@ -47,6 +47,11 @@ impl AnonymityKeys {
         }
     }
 
+    /// The two keys derived from the server's key file (outside the database).
+    pub fn from_keys(keys: &crate::keys::Keys) -> AnonymityKeys {
+        AnonymityKeys::new(keys.derive(NULLIFIER_LABEL), keys.derive(CONTACT_LABEL))
+    }
+
     /// The nullifier of a case code (given as its stored hash) within a campaign.
     pub fn nullifier(&self, campaign_id: i32, code_hash: &str) -> String {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.nullifier.expose_secret())

@@ -71,6 +71,9 @@ pub enum Command {
         /// The evaluator's copy of the public key (default: the server's own).
         #[arg(long)]
         key: Option<String>,
+        /// The evaluator's held heads (from `log fetch`), checked besides the stored ones.
+        #[arg(long)]
+        heads: Option<PathBuf>,
         #[command(flatten)]
         server: ServerArgs,
     },
@@ -108,8 +111,12 @@ pub enum ReportAction {
 
 #[derive(Debug, Subcommand)]
 pub enum LogAction {
-    /// Print the log's public key (give it to the evaluator at setup).
+    /// Print the log's public key (give it to the evaluator at setup), then the keys it
+    /// replaced, each marked `retired` with when.
     Key {
+        /// Make a new signing key and retire the current one (restart the servers after).
+        #[arg(long)]
+        rotate: bool,
         #[command(flatten)]
         server: ServerArgs,
     },
@@ -123,7 +130,8 @@ pub enum LogAction {
         server: ServerArgs,
     },
     /// Fetch a campaign's latest signed head from a running server, check its signature with
-    /// the evaluator's key, and append it to a file of held heads.
+    /// the evaluator's key and that it extends the largest held head (a consistency proof),
+    /// and append it to a file of held heads.
     Fetch {
         /// The server's public address, e.g. https://survey.example.cn
         url: String,
@@ -131,7 +139,7 @@ pub enum LogAction {
         #[arg(long)]
         key: String,
         /// Where held heads are kept (one JSON head per line).
-        #[arg(long, default_value = "heads.jsonl")]
+        #[arg(long, visible_alias = "heads", default_value = "heads.jsonl")]
         into: PathBuf,
     },
 }

@@ -54,6 +54,10 @@ pub struct Settings {
     pub privacy_notice_zh: String,
     /// …and in English.
     pub privacy_notice_en: String,
+    /// The file holding the integrity log's signing key and the master secret (never a table:
+    /// the database's holder must not be able to re-sign the log). Empty: `<database>.keys`
+    /// beside a SQLite file; PostgreSQL needs it set, to the one file its servers share.
+    pub key_file: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,7 +92,8 @@ impl Settings {
             .set_default("burst_window_minutes", 10)?
             .set_default("retention_days", 365)?
             .set_default("privacy_notice_zh", "")?
-            .set_default("privacy_notice_en", "")?;
+            .set_default("privacy_notice_en", "")?
+            .set_default("key_file", "")?;
         if let Some(file) = file {
             if !file.exists() {
                 return Err(ConfigError::Invalid(format!(
@@ -130,6 +135,7 @@ impl Settings {
             retention_days: 365,
             privacy_notice_zh: String::new(),
             privacy_notice_en: String::new(),
+            key_file: String::new(),
         }
     }
 
@@ -190,6 +196,22 @@ impl Settings {
 
     pub fn database(&self) -> Result<DatabaseUrl, DbError> {
         DatabaseUrl::parse(self.database_url.expose_secret())
+    }
+
+    /// Where the server's keys live: `key_file`, or beside a SQLite database.
+    pub fn key_file_path(&self) -> Result<std::path::PathBuf, ConfigError> {
+        if !self.key_file.trim().is_empty() {
+            return Ok(self.key_file.trim().into());
+        }
+        match self.database() {
+            Ok(DatabaseUrl::Sqlite(path)) => Ok(format!("{path}.keys").into()),
+            Ok(DatabaseUrl::Postgres(_)) => Err(ConfigError::Invalid(
+                "key_file (MINYI_KEY_FILE) must be set for PostgreSQL: the file with the log's \
+                 signing key, shared by every server on the database"
+                    .into(),
+            )),
+            Err(e) => Err(ConfigError::Invalid(e.to_string())),
+        }
     }
 
     pub fn set_database_url(&mut self, url: &str) {

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod integrity;
+pub mod keys;
 pub mod qr;
 pub mod read_timeout;
 pub mod report;

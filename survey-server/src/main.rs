@@ -11,6 +11,7 @@ use survey_server::cli::{
 use survey_server::config::Settings;
 use survey_server::db::{self, DatabaseUrl, DbPool};
 use survey_server::integrity::commands;
+use survey_server::keys::Keys;
 use survey_server::startup::Application;
 
 fn main() -> std::process::ExitCode {
@@ -66,9 +67,20 @@ fn run() -> Result<()> {
             older_than_days,
             server,
         } => purge(&server, older_than_days),
-        Command::Verify { slug, key, server } => {
-            let pool = open(&server)?;
-            commands::verify_database(&pool, slug.as_deref(), key.as_deref())
+        Command::Verify {
+            slug,
+            key,
+            heads,
+            server,
+        } => {
+            let (pool, keys) = open_with_keys(&server)?;
+            commands::verify_database(
+                &pool,
+                &keys,
+                slug.as_deref(),
+                key.as_deref(),
+                heads.as_deref(),
+            )
         }
         Command::VerifyBundle { bundle, key, heads } => {
             commands::verify_bundle(&bundle, &key, heads.as_deref())
@@ -117,11 +129,30 @@ fn open(server: &ServerArgs) -> Result<DbPool> {
     Ok(DbPool::open(&settings(server)?.database()?, 2)?)
 }
 
+/// The database and the server's keys (a SQLite database's key file is made if missing).
+fn open_with_keys(server: &ServerArgs) -> Result<(DbPool, Keys)> {
+    let settings = settings(server)?;
+    let pool = DbPool::open(&settings.database()?, 2)?;
+    let keys = survey_server::keys::open(&settings, &pool)?;
+    Ok((pool, keys))
+}
+
 fn log(action: LogAction) -> Result<()> {
     match action {
-        LogAction::Key { server } => commands::print_key(&open(&server)?),
-        LogAction::Heads { slug, sign, server } => {
-            commands::print_heads(&open(&server)?, &slug, sign)
+        LogAction::Key { rotate, server } => {
+            let (_, mut keys) = open_with_keys(&server)?;
+            commands::print_key(&mut keys, rotate)
+        }
+        LogAction::Heads {
+            slug,
+            sign: true,
+            server,
+        } => {
+            let (pool, keys) = open_with_keys(&server)?;
+            commands::print_heads(&pool, Some(&keys), &slug)
+        }
+        LogAction::Heads { slug, server, .. } => {
+            commands::print_heads(&open(&server)?, None, &slug)
         }
         LogAction::Fetch {
             url,
@@ -171,20 +202,32 @@ fn migrate(settings: &Settings) -> Result<()> {
     for name in applied {
         println!("applied {name}");
     }
-    // Setup makes the integrity log's key; the evaluator keeps its public half from now on.
-    let key = survey_server::integrity::public_key(&DbPool::open(&database, 1)?)?;
+    // Setup makes the key file (moving an older database's key into it); the evaluator keeps
+    // the log key's public half from now on.
+    let path = settings.key_file_path()?;
+    let keys = survey_server::keys::setup(&path, &DbPool::open(&database, 1)?, true)?;
     println!(
         "integrity log public key (give it to the evaluator): {}",
-        key.to_hex()
+        keys.public_key().to_hex()
+    );
+    println!(
+        "server keys kept in {} (mode 0600): back it up, and keep it out of the database \
+         holder's reach",
+        path.display()
     );
     Ok(())
 }
 
 fn demo(database: &str, port: u16, setup_only: bool) -> Result<()> {
-    let pool = survey_server::demo::set_up(&DatabaseUrl::parse(database)?)?;
-    let key = survey_server::integrity::public_key(&pool)?;
-    drop(pool);
+    let url = DatabaseUrl::parse(database)?;
+    let pool = survey_server::demo::set_up(&url)?;
     let mut settings = Settings::for_database(database);
+    if matches!(url, DatabaseUrl::Postgres(_)) {
+        // A PostgreSQL deployment names its key file; the demo keeps one in the folder it runs in.
+        settings.key_file = "minyi-demo.keys".into();
+    }
+    let key = survey_server::keys::setup(&settings.key_file_path()?, &pool, true)?.public_key();
+    drop(pool);
     settings.port = port;
     let base = settings.base_url(port);
     println!("minyi demo database: {}", db::redact(database, database));
@@ -227,9 +270,16 @@ fn campaign(action: CampaignAction) -> Result<()> {
             return Ok(());
         }
     };
-    let settings = settings(args)?;
-    let pool = DbPool::open(&settings.database()?, 1)?;
-    if !db::campaigns::set_status(&mut pool.get()?, slug, status, "cli")? {
+    let changed = if status == "closed" {
+        // Closing signs the wave's final head.
+        let (pool, keys) = open_with_keys(args)?;
+        let mut conn = pool.get()?;
+        survey_server::integrity::set_campaign_status(&mut conn, &keys, slug, status, "cli")?
+    } else {
+        let pool = DbPool::open(&settings(args)?.database()?, 1)?;
+        db::campaigns::set_status(&mut pool.get()?, slug, status, "cli")?
+    };
+    if !changed {
         bail!("no campaign {slug:?}");
     }
     println!("campaign {slug} is now {status}");

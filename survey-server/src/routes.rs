@@ -19,6 +19,7 @@ pub const PUBLIC_API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/campaigns/{slug}/responses"),
     ("get", "/api/v1/campaigns/{slug}/log/head"),
     ("get", "/api/v1/campaigns/{slug}/log/heads"),
+    ("get", "/api/v1/campaigns/{slug}/log/consistency"),
 ];
 
 /// Declares the console routes once: the table the route test walks and the registration,
@@ -114,6 +115,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
     .route(
         "/api/v1/campaigns/{slug}/log/heads",
         web::get().to(api::log::all_heads),
+    )
+    .route(
+        "/api/v1/campaigns/{slug}/log/consistency",
+        web::get().to(api::log::consistency),
     )
     .route("/thanks/{campaign}", web::get().to(citizen::thanks))
     .service(

@@ -19,6 +19,7 @@ use crate::db::campaigns::{self, CampaignContext, Site, StoredQuestionnaire, Uni
 use crate::db::group_commit::GroupCommitter;
 use crate::db::{secrets, DbPool};
 use crate::error::AppError;
+use crate::keys::Keys;
 use crate::routes;
 use crate::token::FormSigner;
 
@@ -46,20 +47,22 @@ pub struct AppState {
     pub guards: crate::anti_stuffing::Guards,
     /// The configured privacy notice (zh, en); empty for the default.
     pub privacy_notice: (String, String),
-    /// The integrity log's public key, hex (served beside the signed heads).
-    pub log_public_key: String,
-    /// The keys that make case-code redemptions and contacts unreadable in the database.
+    /// The server's keys from the key file: the log's signing key, and
+    /// [`Keys::derive`](crate::keys::Keys::derive) for secrets made from the master secret.
+    pub keys: Arc<Keys>,
+    /// The keys that make case-code redemptions and contacts unreadable in the database
+    /// (derived from the key file, never from anything the database holds).
     pub anonymity: Arc<crate::anonymity::AnonymityKeys>,
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, signer: FormSigner, sessions: SessionSettings) -> AppState {
-        use crate::anonymity::{AnonymityKeys, CONTACT_LABEL, NULLIFIER_LABEL};
-        // TODO(keys): derived from the key file once it lands; the form key is in the database.
-        let anonymity = Arc::new(AnonymityKeys::new(
-            signer.keyed(NULLIFIER_LABEL, b""),
-            signer.keyed(CONTACT_LABEL, b""),
-        ));
+    pub fn new(
+        pool: DbPool,
+        keys: Arc<Keys>,
+        signer: FormSigner,
+        sessions: SessionSettings,
+    ) -> AppState {
+        let anonymity = Arc::new(crate::anonymity::AnonymityKeys::from_keys(&keys));
         AppState {
             anonymity,
             committer: GroupCommitter::start(pool.clone()),
@@ -75,7 +78,7 @@ impl AppState {
             ))
             .expect("the test settings are valid"),
             privacy_notice: Default::default(),
-            log_public_key: String::new(),
+            keys,
         }
     }
 
@@ -161,20 +164,22 @@ impl Application {
         let database = settings.database()?;
         let pool = DbPool::open(&database, settings.pool_size).context("opening the database")?;
         let key = secrets::form_token_key(&mut pool.get()?).context("loading the form key")?;
-        let log_key = secrets::log_signing_key(&mut pool.get()?)
-            .context("loading the integrity log's signing key")?;
-        tracing::info!(public_key = %log_key.public().to_hex(), "integrity log key");
+        // A SQLite server makes its key file at first start; PostgreSQL's servers share the one
+        // `migrate` made.
+        let keys = Arc::new(crate::keys::open(&settings, &pool)?);
+        tracing::info!(public_key = %keys.public_key().to_hex(), "integrity log key");
         crate::integrity::start_cadence(
             pool.clone(),
+            keys.clone(),
             std::time::Duration::from_secs(settings.head_interval_seconds),
         );
         let mut state = AppState::new(
             pool,
+            keys,
             FormSigner::new(key, settings.form_max_age_hours),
             settings.sessions(),
         );
         state.public_url = settings.public_url.trim_end_matches('/').to_string();
-        state.log_public_key = log_key.public().to_hex();
         state.guards = crate::anti_stuffing::Guards::from_settings(&settings)?;
         state.guards.flag_writer = Some(crate::anti_stuffing::flag_writer::FlagWriter::start(
             state.pool.clone(),

@@ -169,8 +169,10 @@ fn check(db: &str, ledger: &Ledger) -> Result<usize, String> {
         ));
     }
     drop(conn);
-    let report =
-        survey_server::integrity::verify_campaign(&pool, &ctx, None).map_err(|e| e.to_string())?;
+    let keys = survey_server::keys::Keys::load(format!("{db}.keys").as_ref())
+        .map_err(|e| e.to_string())?;
+    let report = survey_server::integrity::verify_campaign(&pool, &keys, &ctx, None, &[])
+        .map_err(|e| e.to_string())?;
     if !report.ok() {
         return Err(format!("integrity log: {:?}", report.problems));
     }

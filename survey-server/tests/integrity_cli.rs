@@ -2,6 +2,7 @@
 //! heads fetched from a running server, the live database verified, a bundle verified offline
 //! — and each refusing what does not verify, with a non-zero exit.
 
+use std::os::unix::fs::PermissionsExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -108,7 +109,15 @@ fn keys_heads_and_verification_from_the_command_line() {
     server.kill().unwrap();
     server.wait().unwrap();
 
-    let verified = survey_server(&["verify", "--database-url", db, "--key", &key]);
+    let verified = survey_server(&[
+        "verify",
+        "--database-url",
+        db,
+        "--key",
+        &key,
+        "--heads",
+        heads,
+    ]);
     assert!(verified.status.success(), "{}", text(&verified));
     assert!(text(&verified).contains("2025-final: ok — 3 responses match the log"));
     let wrong_key = survey_server(&["verify", "--database-url", db, "--key", &stranger]);
@@ -118,4 +127,17 @@ fn keys_heads_and_verification_from_the_command_line() {
         "{}",
         text(&wrong_key)
     );
+
+    // The key lives beside the database, the owner's alone; a rotation retires it.
+    let key_file = std::fs::metadata(format!("{db}.keys")).unwrap();
+    assert_eq!(key_file.permissions().mode() & 0o777, 0o600);
+    let rotated = survey_server(&["log", "key", "--rotate", "--database-url", db]);
+    assert!(rotated.status.success(), "{}", text(&rotated));
+    let listed = String::from_utf8_lossy(&rotated.stdout).to_string();
+    let lines: Vec<&str> = listed.lines().collect();
+    let new_key = lines[0].trim();
+    assert_ne!(new_key, key);
+    assert!(lines[1].starts_with(&format!("{key} retired ")), "{listed}");
+    let after = survey_server(&["verify", "--database-url", db, "--key", new_key]);
+    assert!(after.status.success(), "{}", text(&after));
 }

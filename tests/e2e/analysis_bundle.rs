@@ -30,9 +30,7 @@ async fn the_analysis_reads_a_verified_server_bundle(app: TestApp) {
         minyi_questionnaire::DEFAULT_TOML,
     )
     .unwrap();
-    let key = survey_server::integrity::public_key(&app.pool)
-        .unwrap()
-        .to_hex();
+    let key = app.keys.public_key().to_hex();
     let batch = format!(
         r#"questionnaire = "questionnaire.toml"
 public_key = "{key}"

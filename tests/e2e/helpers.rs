@@ -1,11 +1,15 @@
 //! Spawning the real application on a random port with a fresh database of its own, and
 //! talking HTTP to it.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use diesel::{Connection, RunQueryDsl};
 use survey_server::config::Settings;
 use survey_server::db::campaigns::{self, CampaignContext};
 use survey_server::db::responses::{self, ResponseWithAnswers};
 use survey_server::db::{DatabaseUrl, DbPool};
+use survey_server::keys::Keys;
 use survey_server::startup::Application;
 use tempfile::TempDir;
 
@@ -40,7 +44,11 @@ pub struct TestApp {
     backend: Backend,
     pub pool: DbPool,
     pub client: reqwest::Client,
+    /// The server's keys, as its key file holds them (made for this app alone).
+    pub keys: Arc<Keys>,
+    pub key_file: PathBuf,
     _dir: Option<TempDir>,
+    _key_dir: TempDir,
     pg_database: Option<String>,
 }
 
@@ -77,7 +85,12 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
     let (database_url, dir, pg_database) = fresh_database(backend);
     let pool = DbPool::open(&DatabaseUrl::parse(&database_url).unwrap(), 4).expect("pool");
     survey_server::demo::load(&pool).expect("demo data");
+    // The key file as setup makes it (`migrate`; a SQLite server would make it at start).
+    let key_dir = tempfile::tempdir().expect("temp dir");
+    let key_file = key_dir.path().join("minyi.keys");
+    let keys = Arc::new(survey_server::keys::setup(&key_file, &pool, true).expect("keys"));
     let mut settings = Settings::for_database(&database_url);
+    settings.key_file = key_file.to_str().unwrap().to_string();
     adjust(&mut settings);
     let app = Application::build(settings).await.expect("app builds");
     let database_url_kept = database_url.clone();
@@ -93,7 +106,10 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Settings)
         backend,
         pool,
         client,
+        keys,
+        key_file,
         _dir: dir,
+        _key_dir: key_dir,
         pg_database,
     }
 }
@@ -119,15 +135,7 @@ impl TestApp {
     /// The keys the server seals contacts and derives nullifiers with (what only the server
     /// holds), to tell in a test who is who.
     pub fn anonymity_keys(&self) -> survey_server::anonymity::AnonymityKeys {
-        use survey_server::anonymity::{AnonymityKeys, CONTACT_LABEL, NULLIFIER_LABEL};
-        // TODO(keys): from the key file.
-        let key =
-            survey_server::db::secrets::form_token_key(&mut self.pool.get().unwrap()).unwrap();
-        let signer = survey_server::token::FormSigner::new(key, 72);
-        AnonymityKeys::new(
-            signer.keyed(NULLIFIER_LABEL, b""),
-            signer.keyed(CONTACT_LABEL, b""),
-        )
+        survey_server::anonymity::AnonymityKeys::from_keys(&self.keys)
     }
 
     /// Runs SQL straight on the database, as someone with access to it could.
@@ -137,9 +145,12 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
-    /// A second server process on the same database; returns its address.
+    /// A second server process on the same database, sharing the key file; returns its
+    /// address.
     pub async fn second_server(&self) -> String {
-        let app = Application::build(Settings::for_database(&self.database_url))
+        let mut settings = Settings::for_database(&self.database_url);
+        settings.key_file = self.key_file.to_str().unwrap().to_string();
+        let app = Application::build(settings)
             .await
             .expect("second app builds");
         let address = format!("http://127.0.0.1:{}", app.port());

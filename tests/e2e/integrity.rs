@@ -6,8 +6,7 @@ use std::io::{Read, Write};
 
 use minyi_integrity::bundle::verify_bundle;
 use minyi_integrity::{Problem, SignedHead};
-use survey_server::db::campaigns;
-use survey_server::integrity::{public_key, verify_campaign};
+use survey_server::integrity::{set_campaign_status, verify_campaign};
 
 use crate::helpers::{valid_answers, with, Backend, TestApp, OPEN_CAMPAIGN};
 use crate::on_both_backends;
@@ -20,7 +19,7 @@ on_both_backends!(
 
 const FORM: &str = "/s/2025-final/market?site=hall";
 
-async fn submit(app: &TestApp, n: usize) -> Vec<i32> {
+pub(crate) async fn submit(app: &TestApp, n: usize) -> Vec<i32> {
     for i in 0..n {
         let token = app.token(FORM).await;
         let text = if i == 1 {
@@ -43,20 +42,21 @@ async fn responses_are_logged_and_heads_are_public(app: TestApp) {
     assert_eq!(none.status(), 404, "no head before the first is signed");
     submit(&app, 5).await;
     let ctx = app.context(OPEN_CAMPAIGN);
-    let report = verify_campaign(&app.pool, &ctx, None).unwrap();
+    let report = verify_campaign(&app.pool, &app.keys, &ctx, None, &[]).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.rows, 5);
 
     // Closing signs the final head, served to anyone.
-    campaigns::set_status(
+    set_campaign_status(
         &mut app.pool.get().unwrap(),
+        &app.keys,
         OPEN_CAMPAIGN,
         "closed",
         "test",
     )
     .unwrap();
     let head: SignedHead = app.get(&head_url).await.json().await.unwrap();
-    let key = public_key(&app.pool).unwrap();
+    let key = app.keys.public_key();
     assert_eq!(
         head.head.tree_size, 15,
         "5 responses, each with 2 flag events"
@@ -89,7 +89,8 @@ async fn tampering_in_the_database_is_named(app: TestApp) {
         "UPDATE answers SET value = '5' WHERE response_id = {} AND item_id = 'overall_sat'",
         ids[2]
     ));
-    let report = verify_campaign(&app.pool, &app.context(OPEN_CAMPAIGN), None).unwrap();
+    let report =
+        verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
     assert_eq!(
         report.problems,
         vec![Problem::Altered {
@@ -143,7 +144,7 @@ async fn bundle_tampering_is_detected_naming_the_record(app: TestApp) {
     let bundle = app.export(&client, "bundle.zip").await;
     let files = read_zip(&bundle);
     let dir = tempfile::tempdir().unwrap();
-    let key = public_key(&app.pool).unwrap();
+    let key = app.keys.public_key();
     let check = |path: &std::path::Path| verify_bundle(path, &key, &[]).unwrap().problems;
 
     let original = tampered(&files, dir.path(), "original", |_| {});
@@ -265,7 +266,7 @@ async fn two_servers_on_one_postgres_keep_one_log() {
         task.await.unwrap();
     }
     let ctx = first.context(OPEN_CAMPAIGN);
-    let report = verify_campaign(&first.pool, &ctx, None).unwrap();
+    let report = verify_campaign(&first.pool, &first.keys, &ctx, None, &[]).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.rows, 40);
     let leaves =

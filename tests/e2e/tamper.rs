@@ -4,7 +4,7 @@
 
 use minyi_integrity::bundle::verify_bundle;
 use minyi_integrity::{LeafKind, Problem};
-use survey_server::integrity::{public_key, verify_campaign};
+use survey_server::integrity::verify_campaign;
 
 use crate::helpers::{valid_answers, Backend, TestApp, OPEN_CAMPAIGN};
 use crate::on_both_backends;
@@ -53,7 +53,7 @@ async fn a_response_forged_after_the_last_leaf_is_named_and_left_out_of_bundles(
         "INSERT INTO answers (response_id, item_id, value) \
          SELECT {forged}, item_id, value FROM answers WHERE response_id = {last}"
     ));
-    let report = verify_campaign(&app.pool, &app.context(OPEN_CAMPAIGN), None).unwrap();
+    let report = verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
     assert_eq!(
         report.problems,
         vec![
@@ -73,7 +73,7 @@ async fn a_response_forged_after_the_last_leaf_is_named_and_left_out_of_bundles(
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bundle.zip");
     std::fs::write(&path, &bundle).unwrap();
-    let checked = verify_bundle(&path, &public_key(&app.pool).unwrap(), &[]).unwrap();
+    let checked = verify_bundle(&path, &app.keys.public_key(), &[]).unwrap();
     assert!(checked.ok(), "{:?}", checked.problems);
     assert_eq!((checked.rows, checked.flags), (3, 6));
 }
@@ -89,7 +89,7 @@ fn drop_flag_triggers(app: &TestApp) {
 
 async fn a_deleted_flag_and_a_forged_flag_are_named(app: TestApp) {
     let ids = submit(&app, 3).await;
-    let report = verify_campaign(&app.pool, &app.context(OPEN_CAMPAIGN), None).unwrap();
+    let report = verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!((report.flags, report.flag_leaves), (6, 6));
 
@@ -112,7 +112,7 @@ async fn a_deleted_flag_and_a_forged_flag_are_named(app: TestApp) {
          VALUES ({}, 'honeypot', '', 0)",
         ids[2]
     ));
-    let report = verify_campaign(&app.pool, &app.context(OPEN_CAMPAIGN), None).unwrap();
+    let report = verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
     assert_eq!(
         report.problems,
         vec![
@@ -156,7 +156,7 @@ async fn flags_set_after_the_fact_are_events_of_the_log(app: TestApp) {
         ]
     );
     drop(conn);
-    let report = verify_campaign(&app.pool, &ctx, None).unwrap();
+    let report = verify_campaign(&app.pool, &app.keys, &ctx, None, &[]).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!((report.flags, report.flag_leaves), (6, 6));
 }

@@ -36,6 +36,14 @@ pub enum ApiError {
     BadJson(String),
     #[error("the request has problems: {0:?}")]
     Problems(Vec<String>),
+    /// A query parameter that is missing, malformed or out of range (404 when it names
+    /// something that does not exist, such as a tree size past the log).
+    #[error("{message}")]
+    Parameter {
+        name: &'static str,
+        message: String,
+        not_found: bool,
+    },
 }
 
 impl From<DbError> for ApiError {
@@ -56,6 +64,10 @@ impl ResponseError for ApiError {
             ApiError::App(e) => e.status_code(),
             ApiError::Fields(..) | ApiError::Problems(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadToken | ApiError::BadJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::Parameter {
+                not_found: true, ..
+            } => StatusCode::NOT_FOUND,
+            ApiError::Parameter { .. } => StatusCode::BAD_REQUEST,
         }
     }
 
@@ -81,6 +93,15 @@ impl ResponseError for ApiError {
                     .iter()
                     .map(|p| json!({ "field": p.split('：').next().unwrap_or_default(), "message": p }))
                     .collect::<Vec<_>>(),
+            }}),
+            ApiError::Parameter {
+                name,
+                message,
+                not_found,
+            } => json!({ "error": {
+                "code": if *not_found { "not_found" } else { "bad_parameter" },
+                "message": message,
+                "fields": [{ "field": name, "message": message }],
             }}),
         };
         HttpResponse::build(self.status_code()).json(body)
@@ -245,10 +266,12 @@ pub async fn set_status(
             )))
         }
     };
-    let (pool, target, actor) = (state.pool.clone(), slug.clone(), user.username.clone());
-    let found =
-        web::block(move || campaigns::set_status(&mut pool.get()?, &target, status, &actor))
-            .await??;
+    let (pool, keys) = (state.pool.clone(), state.keys.clone());
+    let (target, actor) = (slug.clone(), user.username.clone());
+    let found = web::block(move || {
+        crate::integrity::set_campaign_status(&mut pool.get()?, &keys, &target, status, &actor)
+    })
+    .await??;
     if !found {
         return Err(AppError::UnknownCampaign(Lang::Zh).into());
     }

@@ -146,11 +146,11 @@ pub async fn bundle_zip(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (ctx, q, layout) = prepare(&state, &user, slug.into_inner(), "bundle").await?;
-    let pool = state.pool.clone();
+    let (pool, keys) = (state.pool.clone(), state.keys.clone());
     let name = format!("{}-bundle.zip", ctx.campaign.slug);
     let file = web::block(move || -> anyhow::Result<tempfile::NamedTempFile> {
         let file = tempfile::NamedTempFile::new()?;
-        bundle::write(&pool, &ctx, &q, &layout, file.path())?;
+        bundle::write(&pool, keys.signing_key(), &ctx, &q, &layout, file.path())?;
         Ok(file)
     })
     .await??;

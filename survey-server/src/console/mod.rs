@@ -80,11 +80,12 @@ async fn set_status(
     slug: String,
     status: &'static str,
 ) -> Result<HttpResponse, AppError> {
-    let pool = state.pool.clone();
+    let (pool, keys) = (state.pool.clone(), state.keys.clone());
     let (target, actor) = (slug.clone(), user.username.clone());
-    let found =
-        web::block(move || campaigns::set_status(&mut pool.get()?, &target, status, &actor))
-            .await??;
+    let found = web::block(move || {
+        crate::integrity::set_campaign_status(&mut pool.get()?, &keys, &target, status, &actor)
+    })
+    .await??;
     if !found {
         return Err(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh));
     }

@@ -244,7 +244,8 @@ pub fn campaign_exists(conn: &mut DbConn, slug: &str) -> Result<bool, DbError> {
     })
 }
 
-/// Opens or closes a campaign, recording who did it in the same transaction.
+/// Opens or closes a campaign, recording who did it in the same transaction. The server closes
+/// through `integrity::set_campaign_status`, which also signs the final head.
 pub fn set_status(
     conn: &mut DbConn,
     slug: &str,
@@ -260,13 +261,6 @@ pub fn set_status(
         }
         Ok::<_, DbError>(n == 1)
     })?;
-    // A closed wave's log gets its final signed head at once.
-    if changed && status == "closed" {
-        if let Some(campaign) = find(conn, slug)? {
-            let key = super::secrets::log_signing_key(conn)?;
-            super::log::sign_head(conn, &key, campaign.id, slug)?;
-        }
-    }
     Ok(changed)
 }
 

@@ -268,6 +268,29 @@ fn load_heads(
         .collect()
 }
 
+/// The hashes of the first `limit` leaves of the campaign's log, in order (every leaf,
+/// whatever it records): what consistency proofs are computed from.
+pub fn leaf_hashes(
+    conn: &mut DbConn,
+    campaign_id: i32,
+    limit: i64,
+) -> Result<Vec<minyi_integrity::Hash>, DbError> {
+    let rows: Vec<Vec<u8>> = crate::with_conn!(conn, |c| log_leaves::table
+        .filter(log_leaves::campaign_id.eq(campaign_id))
+        .order(log_leaves::leaf_index.asc())
+        .limit(limit)
+        .select(log_leaves::leaf_hash)
+        .load(c))?;
+    rows.into_iter()
+        .enumerate()
+        .map(|(i, hash)| {
+            hash.try_into().map_err(|_| {
+                DbError::Invalid(format!("leaf {i} of campaign {campaign_id} is malformed"))
+            })
+        })
+        .collect()
+}
+
 /// The first `limit` leaves of the campaign's log (responses and events), in order.
 pub fn leaves(conn: &mut DbConn, campaign_id: i32, limit: i64) -> Result<Vec<LogEntry>, DbError> {
     type LeafRow = (i64, String, i32, String, Vec<u8>, Vec<u8>);

@@ -1,9 +1,11 @@
 //! Instance secrets kept in the database, so every server process on one database (and every
-//! restart) signs and checks form tokens with the same key.
+//! restart) signs and checks form tokens with the same key. The integrity log's signing key
+//! is not one of them: it lives in the key file (`crate::keys`), out of the database holder's
+//! reach; older versions kept it here, and [`legacy_log_key`] reads it once to move it out.
 
 use diesel::prelude::*;
 use rand::RngCore;
-use secrecy::SecretSlice;
+use secrecy::{ExposeSecret, SecretSlice};
 
 use super::schema::instance_secrets;
 use super::{DbConn, DbError};
@@ -16,12 +18,31 @@ pub fn form_token_key(conn: &mut DbConn) -> Result<SecretSlice<u8>, DbError> {
     secret(conn, FORM_KEY)
 }
 
-/// The Ed25519 key that signs the integrity log's tree heads, created on first use (at setup:
-/// `migrate`, or the first start on SQLite). Its public half is what the evaluator keeps.
-pub fn log_signing_key(conn: &mut DbConn) -> Result<minyi_integrity::SigningKey, DbError> {
-    let bytes = secret(conn, LOG_KEY)?;
-    minyi_integrity::SigningKey::from_bytes(secrecy::ExposeSecret::expose_secret(&bytes))
+/// The log's signing key as an older version stored it in the database, if it is still there.
+pub fn legacy_log_key(conn: &mut DbConn) -> Result<Option<minyi_integrity::SigningKey>, DbError> {
+    let stored: Option<String> = crate::with_conn!(conn, |c| instance_secrets::table
+        .find(LOG_KEY)
+        .select(instance_secrets::value)
+        .first::<String>(c)
+        .optional())?;
+    let Some(stored) = stored.map(secrecy::SecretString::from) else {
+        return Ok(None);
+    };
+    let bytes = hex::decode(stored.expose_secret())
+        .map_err(|_| DbError::Invalid(format!("instance secret {LOG_KEY} is not hex")))?;
+    let bytes = secrecy::SecretSlice::from(bytes);
+    minyi_integrity::SigningKey::from_bytes(bytes.expose_secret())
+        .map(Some)
         .map_err(|e| DbError::Invalid(format!("instance secret {LOG_KEY}: {e}")))
+}
+
+/// Deletes the legacy log key from the database, once the key file holds it.
+pub fn forget_legacy_log_key(conn: &mut DbConn) -> Result<(), DbError> {
+    crate::with_conn!(conn, |c| diesel::delete(
+        instance_secrets::table.find(LOG_KEY)
+    )
+    .execute(c))?;
+    Ok(())
 }
 
 /// An instance secret of 32 random bytes, made by whichever process asks first.

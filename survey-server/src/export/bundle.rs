@@ -100,9 +100,10 @@ fn raw_csv(
     Ok(out)
 }
 
-/// Writes the bundle to `path`; returns its manifest.
+/// Writes the bundle to `path`, cut at a head signed with `key`; returns its manifest.
 pub fn write(
     pool: &DbPool,
+    key: &minyi_integrity::SigningKey,
     ctx: &CampaignContext,
     q: &minyi_questionnaire::Questionnaire,
     layout: &Layout,
@@ -116,8 +117,7 @@ pub fn write(
     // in leaf order within a campaign), whatever arrives while the export runs.
     let head = {
         let mut conn = pool.get()?;
-        let key = crate::db::secrets::log_signing_key(&mut conn)?;
-        crate::db::log::sign_head(&mut conn, &key, ctx.campaign.id, &ctx.campaign.slug)?
+        crate::db::log::sign_head(&mut conn, key, ctx.campaign.id, &ctx.campaign.slug)?
     };
     let leaves = crate::db::log::leaves(
         &mut pool.get()?,

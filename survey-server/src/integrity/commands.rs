@@ -1,25 +1,43 @@
-//! The integrity commands of the CLI: `log key|heads|fetch`, `verify`, `verify-bundle`.
+//! The integrity commands of the CLI: `log key|heads`, `verify`, `verify-bundle` (and
+//! `log fetch`, in [`super::fetch`]).
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 use minyi_integrity::{PublicKey, Report, SignedHead};
 
-use crate::db::{campaigns, log, secrets, DbPool};
+use crate::db::{campaigns, log, DbPool};
+use crate::keys::Keys;
 
-pub fn print_key(pool: &DbPool) -> Result<()> {
-    println!("{}", super::public_key(pool)?.to_hex());
+pub use super::fetch::fetch;
+
+/// `survey-server log key [--rotate]`: the current public key alone on the first line, then
+/// each retired key marked with when it was retired.
+pub fn print_key(keys: &mut Keys, rotate: bool) -> Result<()> {
+    if rotate {
+        keys.rotate()?;
+        eprintln!(
+            "made a new log key and retired the old one in {}: give the new public key to the \
+             evaluator, and restart every server using this key file",
+            keys.path().display()
+        );
+    }
+    println!("{}", keys.public_key().to_hex());
+    for retired in keys.retired().iter().rev() {
+        let when = chrono::DateTime::from_timestamp_millis(retired.retired_at_ms)
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+            .unwrap_or_else(|| format!("{} ms", retired.retired_at_ms));
+        println!("{} retired {when}", retired.public_key.to_hex());
+    }
     Ok(())
 }
 
-pub fn print_heads(pool: &DbPool, slug: &str, sign: bool) -> Result<()> {
+pub fn print_heads(pool: &DbPool, keys: Option<&Keys>, slug: &str) -> Result<()> {
     let mut conn = pool.get()?;
     let campaign = campaigns::find(&mut conn, slug)?
         .with_context(|| format!("there is no campaign {slug:?}"))?;
-    if sign {
-        let key = secrets::log_signing_key(&mut conn)?;
-        log::sign_head(&mut conn, &key, campaign.id, slug)?;
+    if let Some(keys) = keys {
+        log::sign_head(&mut conn, keys.signing_key(), campaign.id, slug)?;
     }
     for head in log::heads(&mut conn, campaign.id, slug)? {
         println!("{}", serde_json::to_string(&head)?);
@@ -44,75 +62,38 @@ pub fn read_heads(path: &Path) -> Result<Vec<SignedHead>> {
         .collect()
 }
 
-pub fn fetch(url: &str, slug: &str, key: &str, into: &Path) -> Result<()> {
-    let key = PublicKey::from_hex(key)?;
-    let address = format!(
-        "{}/api/v1/campaigns/{slug}/log/head",
-        url.trim_end_matches('/')
-    );
-    let response =
-        reqwest::blocking::get(&address).with_context(|| format!("fetching {address}"))?;
-    if !response.status().is_success() {
-        bail!(
-            "{address} answered {}: {}",
-            response.status(),
-            response.text().unwrap_or_default()
-        );
-    }
-    let head: SignedHead = response
-        .json()
-        .with_context(|| format!("{address} did not return a signed head"))?;
-    if head.head.campaign != slug || !head.verify(&key) {
-        bail!("the head from {address} does not verify with the given public key: refusing it");
-    }
-    let held = read_heads(into)?;
-    // A new head must extend every held one; a smaller root for a held size is caught at
-    // verification, a changed signature for a held size right here.
-    if let Some(same) = held
-        .iter()
-        .find(|h| h.head.tree_size == head.head.tree_size)
-    {
-        if same.head.root != head.head.root {
-            bail!(
-                "the server signed two different roots for {} responses: its history was rewritten",
-                head.head.tree_size
-            );
-        }
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(into)
-        .with_context(|| format!("opening {}", into.display()))?;
-    writeln!(file, "{}", serde_json::to_string(&head)?)?;
-    file.sync_all()?;
-    println!(
-        "held head: {} responses, root {}, signed at {} ms",
-        head.head.tree_size,
-        hex::encode(head.head.root),
-        head.head.timestamp_ms
-    );
-    Ok(())
-}
-
 fn print_report(what: &str, report: &Report) {
     if report.ok() {
         println!(
-            "{what}: ok — {} responses match the log; root {} ",
+            "{what}: ok — {} responses and {} flags match the log's {} records; root {} ",
             report.rows,
+            report.flags,
+            report.head.head.tree_size,
             hex::encode(report.head.head.root)
         );
     } else {
-        println!("{what}: FAILED");
+        println!(
+            "{what}: FAILED — {} responses against {} response leaves, {} flags against {} flag \
+             events",
+            report.rows, report.response_leaves, report.flags, report.flag_leaves
+        );
         for problem in &report.problems {
             println!("  {problem}");
         }
     }
 }
 
-/// `survey-server verify`: every campaign, or one. Fails when any does not verify.
-pub fn verify_database(pool: &DbPool, slug: Option<&str>, key: Option<&str>) -> Result<()> {
+/// `survey-server verify`: every campaign, or one, against the stored heads and those in the
+/// evaluator's `heads` file. Fails when any does not verify.
+pub fn verify_database(
+    pool: &DbPool,
+    keys: &Keys,
+    slug: Option<&str>,
+    key: Option<&str>,
+    heads: Option<&Path>,
+) -> Result<()> {
     let key = key.map(PublicKey::from_hex).transpose()?;
+    let held = heads.map(read_heads).transpose()?.unwrap_or_default();
     let mut conn = pool.get()?;
     let slugs: Vec<String> = match slug {
         Some(s) => vec![s.to_string()],
@@ -125,7 +106,7 @@ pub fn verify_database(pool: &DbPool, slug: Option<&str>, key: Option<&str>) -> 
     for slug in slugs {
         let ctx = campaigns::load_context(&mut conn, &slug)?
             .with_context(|| format!("there is no campaign {slug:?}"))?;
-        let report = super::verify_campaign(pool, &ctx, key.as_ref())?;
+        let report = super::verify_campaign(pool, keys, &ctx, key.as_ref(), &held)?;
         print_report(&slug, &report);
         if !report.ok() {
             failed.push(slug);

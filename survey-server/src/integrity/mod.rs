@@ -4,14 +4,17 @@
 //! `db::responses` in the transaction that stores each response.
 
 pub mod commands;
+mod fetch;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use minyi_integrity::{LeafRecord, PublicKey, Report, SignedHead, SigningKey, TreeHead};
+use minyi_integrity::{LeafRecord, Problem, PublicKey, Report, SignedHead, SigningKey, TreeHead};
 
 use crate::db::campaigns::{self, CampaignContext};
 use crate::db::responses::{self, ResponseWithAnswers};
-use crate::db::{log, quality, secrets, DbConn, DbError, DbPool};
+use crate::db::{log, quality, DbConn, DbError, DbPool};
+use crate::keys::Keys;
 
 /// A stored response as its leaf encodes it (without the salt, which the log holds).
 pub fn leaf_record(ctx: &CampaignContext, (r, answers): &ResponseWithAnswers) -> LeafRecord {
@@ -37,32 +40,44 @@ pub fn leaf_record(ctx: &CampaignContext, (r, answers): &ResponseWithAnswers) ->
 }
 
 /// Signs a head for every campaign whose log has grown since its last head.
-pub fn sign_due_heads(pool: &DbPool) -> Result<Vec<SignedHead>, DbError> {
+pub fn sign_due_heads(pool: &DbPool, key: &SigningKey) -> Result<Vec<SignedHead>, DbError> {
     let mut conn = pool.get()?;
-    let key = secrets::log_signing_key(&mut conn)?;
     let mut signed = Vec::new();
     for campaign in campaigns::list(&mut conn)? {
         let size = log::current(&mut conn, campaign.id)?.size();
         let last = log::last_head_size(&mut conn, campaign.id)?;
         if last != Some(size as i64) && size > 0 {
-            signed.push(log::sign_head(
-                &mut conn,
-                &key,
-                campaign.id,
-                &campaign.slug,
-            )?);
+            signed.push(log::sign_head(&mut conn, key, campaign.id, &campaign.slug)?);
         }
     }
     Ok(signed)
 }
 
+/// Opens or closes a campaign (`campaigns::set_status`); a closed wave's log gets its final
+/// signed head at once.
+pub fn set_campaign_status(
+    conn: &mut DbConn,
+    keys: &Keys,
+    slug: &str,
+    status: &str,
+    actor: &str,
+) -> Result<bool, DbError> {
+    let changed = campaigns::set_status(conn, slug, status, actor)?;
+    if changed && status == "closed" {
+        if let Some(campaign) = campaigns::find(conn, slug)? {
+            log::sign_head(conn, keys.signing_key(), campaign.id, slug)?;
+        }
+    }
+    Ok(changed)
+}
+
 /// Signs due heads now and then every `interval`, on a thread of its own, for as long as the
 /// process runs.
-pub fn start_cadence(pool: DbPool, interval: Duration) {
+pub fn start_cadence(pool: DbPool, keys: Arc<Keys>, interval: Duration) {
     let spawned = std::thread::Builder::new()
         .name("minyi-tree-heads".into())
         .spawn(move || loop {
-            match sign_due_heads(&pool) {
+            match sign_due_heads(&pool, keys.signing_key()) {
                 Ok(heads) => {
                     for h in heads {
                         tracing::info!(campaign = %h.head.campaign, size = h.head.tree_size, "tree head signed");
@@ -77,34 +92,37 @@ pub fn start_cadence(pool: DbPool, interval: Duration) {
     }
 }
 
-/// The log's public key (what the evaluator keeps).
-pub fn public_key(pool: &DbPool) -> Result<PublicKey, DbError> {
-    Ok(secrets::log_signing_key(&mut pool.get()?)?.public())
-}
-
 /// Verifies one campaign in the live database: every response row against its leaf and every
 /// leaf against its row (a row without a leaf, after the last leaf or anywhere, is named), every
-/// flag against its event leaf and back, the log against every stored head, and the whole log
-/// against its current root — all with `key`, the evaluator's copy of the public key (or the
-/// server's own). Everything is read in one snapshot, so responses committed meanwhile are
-/// neither counted nor missed.
+/// flag against its event leaf and back, the log against every stored head and every head in
+/// `held` (the evaluator's own, from `log fetch`), and the whole log against its current root —
+/// all with `key`, the evaluator's copy of the public key (or the server's own current key).
+/// Everything is read in one snapshot, so responses committed meanwhile are neither counted
+/// nor missed.
 pub fn verify_campaign(
     pool: &DbPool,
+    keys: &Keys,
     ctx: &CampaignContext,
     key: Option<&PublicKey>,
+    held: &[SignedHead],
 ) -> Result<Report, DbError> {
     let mut conn = pool.get()?;
-    let server_key: SigningKey = secrets::log_signing_key(&mut conn)?;
-    let key = key.copied().unwrap_or_else(|| server_key.public());
+    let key = key.copied().unwrap_or_else(|| keys.public_key());
     let campaign_id = ctx.campaign.id;
     crate::db::read_snapshot(&mut conn, |conn| {
         let frontier = log::current(conn, campaign_id)?;
-        let held = log::heads(conn, campaign_id, &ctx.campaign.slug)?;
+        let mut stored = log::heads(conn, campaign_id, &ctx.campaign.slug)?;
+        let forged = forged_heads(keys, &key, &stored);
+        stored.extend(
+            held.iter()
+                .filter(|h| h.head.campaign == ctx.campaign.slug)
+                .cloned(),
+        );
         let log = log::leaves(conn, campaign_id, i64::MAX)?;
         let flags = quality::flags_of(conn, campaign_id)?;
         // The current state as a head (signed here, not stored), so the same check covers the
         // leaves added since the last stored head.
-        let now = server_key.sign(TreeHead {
+        let now = keys.signing_key().sign(TreeHead {
             campaign: ctx.campaign.slug.clone(),
             tree_size: frontier.size(),
             timestamp_ms: crate::db::now_ms(),
@@ -114,15 +132,33 @@ pub fn verify_campaign(
         let records = rows.map(|row| row.map(|r| leaf_record(ctx, &r)));
         // Checked with the evaluator's key: if it is not the server's, the head fails its
         // signature and no stored head counts.
-        Ok(minyi_integrity::verify::check(
+        let mut report = minyi_integrity::verify::check(
             &now,
             &key,
-            &held,
+            &stored,
             &log,
             records,
             flags.into_iter().map(Ok),
-        ))
+        );
+        report.problems.splice(0..0, forged);
+        Ok(report)
     })
+}
+
+/// Stored heads that neither `key` nor any of the server's keys (current or retired) signed:
+/// whoever holds the database wrote them. (A head signed by a retired key is the server's own,
+/// only not checkable with the evaluator's current key.)
+fn forged_heads(keys: &Keys, key: &PublicKey, stored: &[SignedHead]) -> Vec<Problem> {
+    let mut trusted = vec![*key, keys.public_key()];
+    trusted.extend(keys.retired().iter().map(|r| r.public_key));
+    stored
+        .iter()
+        .filter(|h| !trusted.iter().any(|k| h.verify(k)))
+        .map(|h| Problem::ForgedHead {
+            size: h.head.tree_size,
+            timestamp_ms: h.head.timestamp_ms,
+        })
+        .collect()
 }
 
 /// Every response of a campaign in id order, read a page at a time on one connection.
