@@ -45,6 +45,11 @@ pub enum Command {
         #[command(subcommand)]
         action: QuestionnaireAction,
     },
+    /// Contact details respondents left for a follow-up (sealed in the database).
+    Contacts {
+        #[command(subcommand)]
+        action: ContactsAction,
+    },
     /// Delete contact details and device tags past the retention period (PIPL).
     Purge {
         /// Keep this many days (default: the `retention_days` setting).
@@ -104,6 +109,21 @@ pub enum ReportAction {
         /// `cli`).
         #[arg(long)]
         by: Option<String>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactsAction {
+    /// Open a campaign's contacts with the server's key file and write them as CSV (unit,
+    /// unit name, contact) for the evaluator's follow-up calls. No other export carries them.
+    Export {
+        /// The campaign's link name (slug).
+        slug: String,
+        /// Write to this file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
         #[command(flatten)]
         server: ServerArgs,
     },

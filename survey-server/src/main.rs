@@ -5,8 +5,8 @@ use clap::Parser;
 use minyi_questionnaire::Questionnaire;
 use survey_server::auth::{password, Role};
 use survey_server::cli::{
-    CampaignAction, Cli, Command, LogAction, QuestionnaireAction, ReportAction, ServerArgs,
-    UserAction,
+    CampaignAction, Cli, Command, ContactsAction, LogAction, QuestionnaireAction, ReportAction,
+    ServerArgs, UserAction,
 };
 use survey_server::config::Settings;
 use survey_server::db::{self, DatabaseUrl, DbPool};
@@ -63,6 +63,9 @@ fn run() -> Result<()> {
                     server,
                 },
         } => publish_report(&open(&server)?, &campaign, &dir, by.as_deref()),
+        Command::Contacts {
+            action: ContactsAction::Export { slug, out, server },
+        } => export_contacts(&server, &slug, out.as_deref()),
         Command::Purge {
             older_than_days,
             server,
@@ -86,6 +89,34 @@ fn run() -> Result<()> {
             commands::verify_bundle(&bundle, &key, heads.as_deref())
         }
     }
+}
+
+fn export_contacts(server: &ServerArgs, slug: &str, out: Option<&std::path::Path>) -> Result<()> {
+    let settings = settings(server)?;
+    let pool = DbPool::open(&settings.database()?, 1)?;
+    let keys = survey_server::keys::open(&settings, &pool)?;
+    let anonymity = survey_server::anonymity::AnonymityKeys::from_keys(&keys);
+    let written = match out {
+        Some(path) => {
+            // Written beside its name and renamed into place: never half a file of contacts.
+            let partial = path.with_extension("partial");
+            let mut file = std::fs::File::create(&partial)
+                .with_context(|| format!("creating {}", partial.display()))?;
+            let n = survey_server::contacts_export::export(&pool, &anonymity, slug, &mut file)?;
+            file.sync_all()?;
+            std::fs::rename(&partial, path)
+                .with_context(|| format!("writing {}", path.display()))?;
+            n
+        }
+        None => survey_server::contacts_export::export(
+            &pool,
+            &anonymity,
+            slug,
+            &mut std::io::stdout().lock(),
+        )?,
+    };
+    eprintln!("{written} contacts of {slug}");
+    Ok(())
 }
 
 fn purge(server: &ServerArgs, days: Option<u32>) -> Result<()> {

@@ -1,6 +1,7 @@
 //! PIPL, checked on the real binary: after submissions through a trusted proxy with a client
-//! address, a user agent and a one-time case code, neither the database files nor the server's
-//! log (at debug level) hold the address, the user agent or the code.
+//! address, a user agent, a one-time case code and consented contact details, neither the
+//! database files nor the server's log (at debug level) hold the address, the user agent, the
+//! code or the contact — which only `contacts export`, with the key file, opens.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -9,9 +10,10 @@ use minyi_questionnaire::{Questionnaire, DEFAULT_TOML};
 use survey_server::db::{campaigns, case_codes, DatabaseUrl, DbPool};
 
 mod common;
-use common::{body, free_port, token_in};
+use common::{body, free_port, survey_server, text, token_in};
 
 const CLIENT_IP: &str = "203.0.113.77";
+const PHONE: &str = "13912345678";
 const USER_AGENT: &str = "Mozilla/5.0 (Linux; Android 14) MicroMessenger/8.0 PrivacyProbe/77";
 
 #[test]
@@ -91,7 +93,10 @@ fn no_address_user_agent_or_case_code_is_kept() {
             .post(format!("{base}{path}"))
             .header("X-Forwarded-For", CLIENT_IP)
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(body(&q, &token, "隐私测试", i + 1))
+            .body(format!(
+                "{}&_contact_consent=yes&_contact={PHONE}",
+                body(&q, &token, "隐私测试", i + 1)
+            ))
             .send()
             .unwrap();
         assert_eq!(sent.status(), 303, "{path}");
@@ -120,8 +125,33 @@ fn no_address_user_agent_or_case_code_is_kept() {
             "PrivacyProbe",
             code.as_str(),
             normalised.as_str(),
+            PHONE,
         ] {
             assert!(!text.contains(secret), "{name} holds {secret:?}");
         }
     }
+
+    // The evaluator opens the contacts with the key file, and only there.
+    let out = dir.path().join("contacts.csv");
+    let exported = survey_server(&[
+        "contacts",
+        "export",
+        "2025-final",
+        "--database-url",
+        db_url,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(exported.status.success(), "{}", text(&exported));
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(csv.matches(PHONE).count(), 2, "{csv}");
+    assert!(csv.starts_with("\u{feff}unit,unit_name,contact"), "{csv}");
+    assert!(csv.contains("market,市场监管局"), "{csv}");
+    std::fs::remove_file(dir.path().join("privacy.db.keys")).unwrap();
+    let refused = survey_server(&["contacts", "export", "2025-final", "--database-url", db_url]);
+    assert!(
+        !refused.status.success(),
+        "another key file does not open them: {}",
+        text(&refused)
+    );
 }

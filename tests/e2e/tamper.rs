@@ -53,7 +53,8 @@ async fn a_response_forged_after_the_last_leaf_is_named_and_left_out_of_bundles(
         "INSERT INTO answers (response_id, item_id, value) \
          SELECT {forged}, item_id, value FROM answers WHERE response_id = {last}"
     ));
-    let report = verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
+    let report =
+        verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
     assert_eq!(
         report.problems,
         vec![
@@ -89,7 +90,8 @@ fn drop_flag_triggers(app: &TestApp) {
 
 async fn a_deleted_flag_and_a_forged_flag_are_named(app: TestApp) {
     let ids = submit(&app, 3).await;
-    let report = verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
+    let report =
+        verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!((report.flags, report.flag_leaves), (6, 6));
 
@@ -112,7 +114,8 @@ async fn a_deleted_flag_and_a_forged_flag_are_named(app: TestApp) {
          VALUES ({}, 'honeypot', '', 0)",
         ids[2]
     ));
-    let report = verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
+    let report =
+        verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
     assert_eq!(
         report.problems,
         vec![
