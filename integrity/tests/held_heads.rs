@@ -5,7 +5,7 @@
 use minyi_integrity::leaf::LeafRecord;
 use minyi_integrity::merkle::Frontier;
 use minyi_integrity::verify::{check, LogEntry, Problem};
-use minyi_integrity::{SignedHead, SigningKey, TreeHead};
+use minyi_integrity::{LeafKind, SignedHead, SigningKey, TreeHead};
 
 fn record(id: i64) -> LeafRecord {
     LeafRecord {
@@ -43,7 +43,9 @@ impl Log {
                 salted.salt = [i as u8 + 1; 16];
                 LogEntry {
                     leaf_index: i as u64,
+                    kind: LeafKind::Response,
                     response_id: row.response_id,
+                    event: String::new(),
                     salt: salted.salt,
                     leaf_hash: salted.hash(),
                 }
@@ -77,6 +79,7 @@ impl Log {
             held,
             &self.log[..size],
             self.rows[..size].iter().cloned().map(Ok),
+            std::iter::empty(),
         );
         report.problems
     }
