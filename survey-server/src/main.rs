@@ -257,11 +257,16 @@ fn demo(database: &str, port: u16, setup_only: bool) -> Result<()> {
         // A PostgreSQL deployment names its key file; the demo keeps one in the folder it runs in.
         settings.key_file = "minyi-demo.keys".into();
     }
-    let key = survey_server::keys::setup(&settings.key_file_path()?, &pool, true)?.public_key();
+    let key_file = settings.key_file_path()?;
+    let key = survey_server::keys::setup(&key_file, &pool, true)?.public_key();
     drop(pool);
     settings.port = port;
     let base = settings.base_url(port);
     println!("minyi demo database: {}", db::redact(database, database));
+    println!(
+        "Key file (keep it apart from the database): {}",
+        key_file.display()
+    );
     println!(
         "Form links (2025 final wave; 2024 baseline is closed: {base}/s/2024-baseline/market):"
     );
