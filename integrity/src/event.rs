@@ -15,7 +15,7 @@
 //! | 7 | detail | free text, empty when none |
 //! | 8 | at | milliseconds since the Unix epoch when the event was recorded, decimal ASCII |
 
-use crate::leaf::SALT_LEN;
+use crate::leaf::{field, SALT_LEN};
 use crate::merkle::{leaf_hash, Hash};
 
 pub const FORMAT: &str = "minyi-event/1";
@@ -55,12 +55,6 @@ pub struct EventRecord {
     pub name: String,
     pub detail: String,
     pub at_ms: i64,
-}
-
-fn field(out: &mut Vec<u8>, bytes: &[u8]) {
-    let len = u32::try_from(bytes.len()).expect("a field under 4 GiB");
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(bytes);
 }
 
 impl EventRecord {

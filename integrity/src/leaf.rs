@@ -48,7 +48,8 @@ pub struct LeafRecord {
     pub answers: Vec<(String, String)>,
 }
 
-fn field(out: &mut Vec<u8>, bytes: &[u8]) {
+/// Appends one length-prefixed field (4 bytes of length, big-endian, then the bytes).
+pub(crate) fn field(out: &mut Vec<u8>, bytes: &[u8]) {
     let len = u32::try_from(bytes.len()).expect("a field under 4 GiB");
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(bytes);
