@@ -52,13 +52,13 @@ pub fn markup(lang: Lang, submitted: &[(String, String)]) -> Markup {
             "回访（可选）",
             "我同意留下联系方式，以便评估机构就我的意见回访。",
             "电话或邮箱",
-            "联系方式与问卷答案分开保存、互不关联，不会出现在任何导出数据中，到期删除。",
+            "联系方式加密保存，与问卷答案分开、互不关联，不会出现在任何导出数据中，调查结束后按期删除。",
         ),
         Lang::En => (
             "Follow-up (optional)",
             "I agree to leave contact details so the evaluator may follow up on my answers.",
             "Phone or e-mail",
-            "Contact details are kept apart from the answers, never linked to them or exported, and deleted when due.",
+            "Contact details are stored encrypted, apart from the answers and never linked to them or exported, and deleted a set period after the survey ends.",
         ),
     };
     let ticked = value(submitted, CONSENT_FIELD) == "yes";
