@@ -54,6 +54,14 @@ min_final = 60.0
         VerificationStatus::Verified
     );
     assert_eq!(tables.inputs[0].rows, 24);
+    // The server's flags travel in the bundle, verified with their log events: every test
+    // submission is a speeder (sent at once after its form was served).
+    let all = tables
+        .quality
+        .iter()
+        .find(|q| q.unit == "all")
+        .expect("the whole wave's quality row");
+    assert_eq!(all.server_flags, 24, "{all:?}");
     let overall = tables
         .estimates
         .iter()

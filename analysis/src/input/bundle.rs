@@ -6,7 +6,7 @@ use std::path::Path;
 
 use minyi_integrity::bundle::verify_bundle;
 use minyi_integrity::{PublicKey, SignedHead};
-use polars::prelude::DataFrame;
+use polars::prelude::{Column, DataFrame};
 use serde::Serialize;
 
 use super::table::bundle_csv;
@@ -158,7 +158,22 @@ pub fn responses(path: &Path, columns: &ColumnMap) -> Result<(DataFrame, ColumnM
         .map_err(|_| unreadable("the bundle has no responses.csv".into()))?
         .read_to_end(&mut bytes)
         .map_err(|e| unreadable(e.to_string()))?;
-    let frame = bundle_csv(&bytes, path)?;
+    let mut frame = bundle_csv(&bytes, path)?;
+    // The server's flags (verified against their log events with the rows) as one `flags`
+    // column, `;`-joined per response, as a table input would carry them.
+    if let Some(flags) = bundle_flags(&mut zip).map_err(unreadable)? {
+        let ids = frame
+            .column("response_id")
+            .and_then(|c| c.str().cloned())
+            .map_err(|e| unreadable(format!("responses.csv: {e}")))?;
+        let joined: Vec<Option<String>> = ids
+            .iter()
+            .map(|id| id.and_then(|id| flags.get(id).map(|f| f.join(";"))))
+            .collect();
+        frame
+            .with_column(Column::new("flags".into(), joined))
+            .map_err(|e| unreadable(e.to_string()))?;
+    }
     let has_flags = frame
         .get_column_names()
         .iter()
@@ -174,8 +189,33 @@ pub fn responses(path: &Path, columns: &ColumnMap) -> Result<(DataFrame, ColumnM
         source: Some("site".into()),
         version: Some("questionnaire_version".into()),
         id: Some("response_id".into()),
-        // The server's bundles carry no flags yet; a `flags` column will be read when they do.
+        // From `flags.csv` (bundles of format 3 on); none in older bundles.
         flags: has_flags.then(|| "flags".to_string()),
     };
     Ok((frame, fixed))
+}
+
+/// `flags.csv` of a bundle by response id (the flags of each in file order), or `None` for a
+/// bundle of format 2, which has none.
+fn bundle_flags(
+    zip: &mut zip::ZipArchive<std::fs::File>,
+) -> Result<Option<std::collections::HashMap<String, Vec<String>>>, String> {
+    let Ok(mut file) = zip.by_name("flags.csv") else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    let mut flags: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    for (n, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("flags.csv line {}: {e}", n + 2))?;
+        let (Some(id), Some(flag)) = (record.get(0), record.get(1)) else {
+            return Err(format!("flags.csv line {}: fewer than two columns", n + 2));
+        };
+        flags
+            .entry(id.to_string())
+            .or_default()
+            .push(flag.to_string());
+    }
+    Ok(Some(flags))
 }
