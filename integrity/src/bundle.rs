@@ -112,12 +112,12 @@ fn manifest(zip: &mut zip::ZipArchive<std::fs::File>, name: &str) -> Result<Mani
     })
 }
 
-/// Verifies the bundle at `path` against the evaluator's public key and the heads the
-/// evaluator fetched during collection. `Err` when the bundle cannot be read at all; otherwise
+/// Verifies the bundle at `path` against the evaluator's public keys (the current one, and the
+/// retired ones after a rotation) and the heads the evaluator fetched during collection. `Err` when the bundle cannot be read at all; otherwise
 /// the report lists what does not fit, the first bad record first.
 pub fn verify_bundle(
     path: &Path,
-    key: &PublicKey,
+    keys: &[PublicKey],
     held: &[SignedHead],
 ) -> Result<Report, BundleError> {
     let name = path.display().to_string();
@@ -150,7 +150,7 @@ pub fn verify_bundle(
     };
     Ok(verify::check(
         &head,
-        key,
+        keys,
         &held,
         &log,
         rows,

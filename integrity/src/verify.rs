@@ -32,6 +32,8 @@ pub enum Problem {
     LogTruncated { present: u64, signed: u64 },
     #[error("the log's leaves do not hash to the signed root of {size} leaves: the log itself was changed")]
     RootMismatch { size: u64 },
+    #[error("a head held since collection (size {size}, signed at {timestamp_ms} ms) verifies with none of the public keys given: give the key that signed it (after a rotation, the retired one too)")]
+    HeldHeadUnverified { size: u64, timestamp_ms: i64 },
     #[error("the log does not match a head held since collection (size {size}, signed at {timestamp_ms} ms): its history was rewritten")]
     HeldHeadMismatch { size: u64, timestamp_ms: i64 },
     #[error("the log holds {present} leaves but a head held since collection covers {held_size} (signed at {timestamp_ms} ms): responses were removed after it was signed")]
@@ -125,13 +127,13 @@ impl Report {
 /// `flags` yields the flags in any order.
 pub fn check(
     head: &SignedHead,
-    key: &PublicKey,
+    keys: &[PublicKey],
     held: &[SignedHead],
     log: &[LogEntry],
     rows: impl Iterator<Item = Result<LeafRecord, String>>,
     flags: impl Iterator<Item = Result<FlagRow, String>>,
 ) -> Report {
-    let mut problems = check_log(head, key, held, log);
+    let mut problems = check_log(head, keys, held, log);
     let signed = (head.head.tree_size as usize).min(log.len());
     let (responses, events): (Vec<&LogEntry>, Vec<&LogEntry>) = log[..signed]
         .iter()
@@ -246,17 +248,28 @@ pub fn check_flags(
 }
 
 /// The log alone: a signature that verifies, leaves in sequence, and the roots of the signed
-/// and the held heads.
+/// and the held heads. `keys` are the evaluator's public keys — the current one, and after a
+/// rotation the retired ones: a head counts when any of them verifies it, and a held head none
+/// of them verifies is a problem of its own, never silently left out.
 pub fn check_log(
     head: &SignedHead,
-    key: &PublicKey,
+    keys: &[PublicKey],
     held: &[SignedHead],
     log: &[LogEntry],
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
-    if !head.verify(key) {
+    let trusted = |h: &SignedHead| keys.iter().any(|k| h.verify(k));
+    if !trusted(head) {
         problems.push(Problem::BadSignature);
     }
+    problems.extend(
+        held.iter()
+            .filter(|h| !trusted(h))
+            .map(|h| Problem::HeldHeadUnverified {
+                size: h.head.tree_size,
+                timestamp_ms: h.head.timestamp_ms,
+            }),
+    );
     for (i, entry) in log.iter().enumerate() {
         if entry.leaf_index != i as u64 {
             problems.push(Problem::LogGap {
@@ -268,7 +281,7 @@ pub fn check_log(
     }
     let mut checkpoints: Vec<&SignedHead> = held
         .iter()
-        .filter(|h| h.verify(key))
+        .filter(|h| trusted(h))
         .chain(std::iter::once(head))
         .collect();
     checkpoints.sort_by_key(|h| h.head.tree_size);

@@ -75,7 +75,7 @@ impl Log {
     fn problems(&self, size: usize, at: i64, held: &[SignedHead]) -> Vec<Problem> {
         let report = check(
             &self.head(size, at),
-            &self.key.public(),
+            &[self.key.public()],
             held,
             &self.log[..size],
             self.rows[..size].iter().cloned().map(Ok),

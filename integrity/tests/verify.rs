@@ -118,7 +118,7 @@ fn problems(f: &Fixture, rows: Vec<LeafRecord>) -> Vec<Problem> {
     let key = f.key.public();
     let report = check(
         &f.heads[1],
-        &key,
+        &[key],
         &f.heads[..1],
         &f.log,
         rows.into_iter().map(Ok),
@@ -133,7 +133,7 @@ fn an_untouched_log_verifies() {
     let key = f.key.public();
     let report = check(
         &f.heads[1],
-        &key,
+        &[key],
         &f.heads[..1],
         &f.log,
         f.rows.clone().into_iter().map(Ok),
@@ -248,7 +248,7 @@ fn a_log_cut_off_with_its_rows_is_caught_by_the_signed_size() {
     let key = f.key.public();
     let report = check(
         &f.heads[1],
-        &key,
+        &[key],
         &[],
         &f.log[..8],
         f.rows[..7].iter().cloned().map(Ok),
@@ -277,7 +277,7 @@ fn a_log_rewritten_with_its_rows_fails_the_root_and_the_held_head() {
     let key = f.key.public();
     let report = check(
         &f.heads[1],
-        &key,
+        &[key],
         &f.heads[..1],
         &log,
         rows.into_iter().map(Ok),
@@ -303,7 +303,7 @@ fn a_head_signed_with_another_key_is_refused() {
     let key = f.key.public();
     let report = check(
         &forged,
-        &key,
+        &[key],
         &[],
         &f.log,
         f.rows.clone().into_iter().map(Ok),
@@ -316,7 +316,7 @@ fn flag_problems(f: &Fixture, flags: Vec<FlagRow>) -> Vec<Problem> {
     let key = f.key.public();
     check(
         &f.heads[1],
-        &key,
+        &[key],
         &f.heads[..1],
         &f.log,
         f.rows.clone().into_iter().map(Ok),
@@ -407,7 +407,7 @@ fn a_response_with_two_leaves_or_an_event_without_its_response_is_named() {
     log[3].response_id = 999;
     let report = check(
         &f.heads[1],
-        &key,
+        &[key],
         &f.heads[..1],
         &log,
         f.rows.clone().into_iter().map(Ok),
@@ -471,4 +471,55 @@ fn durations_read_back_to_the_millisecond() {
     assert_eq!(milliseconds("1.2345"), None);
     assert_eq!(milliseconds("x.1"), None);
     assert_eq!(milliseconds(""), None);
+}
+
+#[test]
+fn after_a_rotation_held_heads_of_the_retired_key_count_only_with_that_key_given() {
+    let f = fixture();
+    let old = f.key.public();
+    let new = SigningKey::from_bytes(&[8; 32]).unwrap();
+    // The current head signed by the new key; the head held since collection by the old one.
+    let current = new.sign(f.heads[1].head.clone());
+    let rows = || f.rows.clone().into_iter().map(Ok);
+    let flags = || f.flags.clone().into_iter().map(Ok);
+    let both = check(
+        &current,
+        &[new.public(), old],
+        &f.heads[..1],
+        &f.log,
+        rows(),
+        flags(),
+    );
+    assert!(both.ok(), "{:?}", both.problems);
+    // Given the new key alone, the old head is not silently skipped.
+    let new_only = check(
+        &current,
+        &[new.public()],
+        &f.heads[..1],
+        &f.log,
+        rows(),
+        flags(),
+    );
+    assert_eq!(
+        new_only.problems,
+        vec![Problem::HeldHeadUnverified {
+            size: 5,
+            timestamp_ms: 5
+        }]
+    );
+    // And with both keys, the old head still catches a rewrite of what it covers.
+    let mut log = f.log.clone();
+    log[1].leaf_hash[0] ^= 1;
+    let rewritten = check(
+        &current,
+        &[new.public(), old],
+        &f.heads[..1],
+        &log,
+        rows(),
+        flags(),
+    );
+    assert!(rewritten.problems.contains(&Problem::HeldHeadMismatch {
+        size: 5,
+        timestamp_ms: 5
+    }));
 }

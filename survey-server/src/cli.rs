@@ -73,9 +73,10 @@ pub enum Command {
     Verify {
         /// One campaign (default: all).
         slug: Option<String>,
-        /// The evaluator's copy of the public key (default: the server's own).
+        /// The evaluator's copy of the public key; repeat it for keys retired by a rotation
+        /// (default: the server's own current and retired keys).
         #[arg(long)]
-        key: Option<String>,
+        key: Vec<String>,
         /// The evaluator's held heads (from `log fetch`), checked besides the stored ones.
         #[arg(long)]
         heads: Option<PathBuf>,
@@ -86,9 +87,10 @@ pub enum Command {
     /// evaluator fetched during collection.
     VerifyBundle {
         bundle: PathBuf,
-        /// The log's public key as the evaluator received it at setup (64 hex digits).
-        #[arg(long)]
-        key: String,
+        /// The log's public key as the evaluator received it at setup (64 hex digits); repeat
+        /// it for keys retired by a rotation, whose heads the bundle or the held heads carry.
+        #[arg(long, required = true)]
+        key: Vec<String>,
         /// A file of heads from `survey-server log fetch` (one JSON head per line).
         #[arg(long)]
         heads: Option<PathBuf>,

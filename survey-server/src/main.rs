@@ -77,13 +77,7 @@ fn run() -> Result<()> {
             server,
         } => {
             let (pool, keys) = open_with_keys(&server)?;
-            commands::verify_database(
-                &pool,
-                &keys,
-                slug.as_deref(),
-                key.as_deref(),
-                heads.as_deref(),
-            )
+            commands::verify_database(&pool, &keys, slug.as_deref(), &key, heads.as_deref())
         }
         Command::VerifyBundle { bundle, key, heads } => {
             commands::verify_bundle(&bundle, &key, heads.as_deref())

@@ -171,7 +171,7 @@ fn check(db: &str, ledger: &Ledger) -> Result<usize, String> {
     drop(conn);
     let keys = survey_server::keys::Keys::load(format!("{db}.keys").as_ref())
         .map_err(|e| e.to_string())?;
-    let report = survey_server::integrity::verify_campaign(&pool, &keys, &ctx, None, &[])
+    let report = survey_server::integrity::verify_campaign(&pool, &keys, &ctx, &[], &[])
         .map_err(|e| e.to_string())?;
     if !report.ok() {
         return Err(format!("integrity log: {:?}", report.problems));

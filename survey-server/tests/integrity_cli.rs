@@ -141,4 +141,32 @@ fn keys_heads_and_verification_from_the_command_line() {
     assert!(lines[1].starts_with(&format!("{key} retired ")), "{listed}");
     let after = survey_server(&["verify", "--database-url", db, "--key", new_key]);
     assert!(after.status.success(), "{}", text(&after));
+    // The heads held from before the rotation are not skipped: they need the retired key too.
+    let new_only = survey_server(&[
+        "verify",
+        "--database-url",
+        db,
+        "--key",
+        new_key,
+        "--heads",
+        heads,
+    ]);
+    assert!(!new_only.status.success());
+    assert!(
+        text(&new_only).contains("verifies with none of the public keys given"),
+        "{}",
+        text(&new_only)
+    );
+    let both = survey_server(&[
+        "verify",
+        "--database-url",
+        db,
+        "--key",
+        new_key,
+        "--key",
+        &key,
+        "--heads",
+        heads,
+    ]);
+    assert!(both.status.success(), "{}", text(&both));
 }

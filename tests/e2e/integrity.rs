@@ -42,7 +42,7 @@ async fn responses_are_logged_and_heads_are_public(app: TestApp) {
     assert_eq!(none.status(), 404, "no head before the first is signed");
     submit(&app, 5).await;
     let ctx = app.context(OPEN_CAMPAIGN);
-    let report = verify_campaign(&app.pool, &app.keys, &ctx, None, &[]).unwrap();
+    let report = verify_campaign(&app.pool, &app.keys, &ctx, &[], &[]).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.rows, 5);
 
@@ -90,7 +90,7 @@ async fn tampering_in_the_database_is_named(app: TestApp) {
         ids[2]
     ));
     let report =
-        verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
+        verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), &[], &[]).unwrap();
     assert_eq!(
         report.problems,
         vec![Problem::Altered {
@@ -145,7 +145,7 @@ async fn bundle_tampering_is_detected_naming_the_record(app: TestApp) {
     let files = read_zip(&bundle);
     let dir = tempfile::tempdir().unwrap();
     let key = app.keys.public_key();
-    let check = |path: &std::path::Path| verify_bundle(path, &key, &[]).unwrap().problems;
+    let check = |path: &std::path::Path| verify_bundle(path, &[key], &[]).unwrap().problems;
 
     let original = tampered(&files, dir.path(), "original", |_| {});
     assert_eq!(check(&original), vec![], "an untouched bundle verifies");
@@ -221,7 +221,7 @@ async fn bundle_tampering_is_detected_naming_the_record(app: TestApp) {
     let stranger = minyi_integrity::SigningKey::from_bytes(&[3; 32])
         .unwrap()
         .public();
-    let report = verify_bundle(&original, &stranger, &[]).unwrap();
+    let report = verify_bundle(&original, &[stranger], &[]).unwrap();
     assert_eq!(
         report.problems,
         vec![Problem::BadSignature],
@@ -266,7 +266,7 @@ async fn two_servers_on_one_postgres_keep_one_log() {
         task.await.unwrap();
     }
     let ctx = first.context(OPEN_CAMPAIGN);
-    let report = verify_campaign(&first.pool, &first.keys, &ctx, None, &[]).unwrap();
+    let report = verify_campaign(&first.pool, &first.keys, &ctx, &[], &[]).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.rows, 40);
     let leaves =

@@ -76,7 +76,7 @@ async fn a_tail_cut_below_a_held_head_fails_live_verify_fetch_and_the_bundle(app
     sign_now(&app);
     let key = app.keys.public_key();
     let ctx = app.context(OPEN_CAMPAIGN);
-    let report = verify_campaign(&app.pool, &app.keys, &ctx, Some(&key), &held).unwrap();
+    let report = verify_campaign(&app.pool, &app.keys, &ctx, &[key], &held).unwrap();
     // Each response is 3 records: itself and its speeder and straight-lining flags.
     let cut = Problem::ShorterThanHeld {
         present: 9,
@@ -84,7 +84,7 @@ async fn a_tail_cut_below_a_held_head_fails_live_verify_fetch_and_the_bundle(app
         timestamp_ms: signed_at,
     };
     assert_eq!(report.problems, vec![cut.clone()]);
-    let without = verify_campaign(&app.pool, &app.keys, &ctx, Some(&key), &[]).unwrap();
+    let without = verify_campaign(&app.pool, &app.keys, &ctx, &[key], &[]).unwrap();
     assert!(
         without.ok(),
         "the database alone hides the cut: {:?}",
@@ -99,9 +99,9 @@ async fn a_tail_cut_below_a_held_head_fails_live_verify_fetch_and_the_bundle(app
     assert_eq!(held_sizes(&heads), vec![15], "the smaller head is not kept");
 
     let bundle = export_bundle(&app, dir.path()).await;
-    let report = minyi_integrity::bundle::verify_bundle(&bundle, &key, &held).unwrap();
+    let report = minyi_integrity::bundle::verify_bundle(&bundle, &[key], &held).unwrap();
     assert_eq!(report.problems, vec![cut]);
-    assert!(minyi_integrity::bundle::verify_bundle(&bundle, &key, &[])
+    assert!(minyi_integrity::bundle::verify_bundle(&bundle, &[key], &[])
         .unwrap()
         .ok());
 }
@@ -145,7 +145,7 @@ async fn log_fetch_keeps_a_grown_log_and_refuses_a_rewritten_one(app: TestApp) {
     // The live check with the held heads names the rewrite too.
     let held = read_heads(&heads).unwrap();
     let ctx = app.context(OPEN_CAMPAIGN);
-    let report = verify_campaign(&app.pool, &app.keys, &ctx, None, &held).unwrap();
+    let report = verify_campaign(&app.pool, &app.keys, &ctx, &[], &held).unwrap();
     assert!(
         report
             .problems

@@ -75,7 +75,7 @@ async fn an_older_databases_key_moves_into_the_key_file(app: TestApp) {
         .unwrap()
         .is_none());
     let ctx = app.context(OPEN_CAMPAIGN);
-    let report = verify_campaign(&app.pool, &upgraded, &ctx, Some(&old.public()), &[]).unwrap();
+    let report = verify_campaign(&app.pool, &upgraded, &ctx, &[old.public()], &[]).unwrap();
     assert!(
         report.ok(),
         "the old heads still verify: {:?}",
@@ -121,7 +121,7 @@ async fn a_rewrite_re_signed_with_another_key_fails_the_evaluators_key(app: Test
     assert!(!forged.verify(&key));
 
     let ctx = app.context(OPEN_CAMPAIGN);
-    let report = verify_campaign(&app.pool, &app.keys, &ctx, Some(&key), &[]).unwrap();
+    let report = verify_campaign(&app.pool, &app.keys, &ctx, &[key], &[]).unwrap();
     let forged_problem = Problem::ForgedHead {
         // 4 responses, each with its speeder and straight-lining flags.
         size: 12,
@@ -129,7 +129,7 @@ async fn a_rewrite_re_signed_with_another_key_fails_the_evaluators_key(app: Test
     };
     assert_eq!(report.problems, vec![forged_problem.clone()]);
     let held = [genuine.clone()];
-    let report = verify_campaign(&app.pool, &app.keys, &ctx, Some(&key), &held).unwrap();
+    let report = verify_campaign(&app.pool, &app.keys, &ctx, &[key], &held).unwrap();
     assert_eq!(
         report.problems,
         vec![

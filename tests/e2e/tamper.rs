@@ -54,7 +54,7 @@ async fn a_response_forged_after_the_last_leaf_is_named_and_left_out_of_bundles(
          SELECT {forged}, item_id, value FROM answers WHERE response_id = {last}"
     ));
     let report =
-        verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
+        verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), &[], &[]).unwrap();
     assert_eq!(
         report.problems,
         vec![
@@ -74,7 +74,7 @@ async fn a_response_forged_after_the_last_leaf_is_named_and_left_out_of_bundles(
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bundle.zip");
     std::fs::write(&path, &bundle).unwrap();
-    let checked = verify_bundle(&path, &app.keys.public_key(), &[]).unwrap();
+    let checked = verify_bundle(&path, &[app.keys.public_key()], &[]).unwrap();
     assert!(checked.ok(), "{:?}", checked.problems);
     assert_eq!((checked.rows, checked.flags), (3, 6));
 }
@@ -91,7 +91,7 @@ fn drop_flag_triggers(app: &TestApp) {
 async fn a_deleted_flag_and_a_forged_flag_are_named(app: TestApp) {
     let ids = submit(&app, 3).await;
     let report =
-        verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
+        verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), &[], &[]).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!((report.flags, report.flag_leaves), (6, 6));
 
@@ -115,7 +115,7 @@ async fn a_deleted_flag_and_a_forged_flag_are_named(app: TestApp) {
         ids[2]
     ));
     let report =
-        verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), None, &[]).unwrap();
+        verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), &[], &[]).unwrap();
     assert_eq!(
         report.problems,
         vec![
@@ -159,7 +159,7 @@ async fn flags_set_after_the_fact_are_events_of_the_log(app: TestApp) {
         ]
     );
     drop(conn);
-    let report = verify_campaign(&app.pool, &app.keys, &ctx, None, &[]).unwrap();
+    let report = verify_campaign(&app.pool, &app.keys, &ctx, &[], &[]).unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!((report.flags, report.flag_leaves), (6, 6));
 }

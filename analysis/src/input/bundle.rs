@@ -106,7 +106,7 @@ pub fn verify(batch: &Batch, path: &Path) -> Result<Verification, InputError> {
                     file: file.clone(),
                     message,
                 })?;
-                verify_bundle(path, &key, &held).map_err(|e| e.to_string())
+                verify_bundle(path, &[key], &held).map_err(|e| e.to_string())
             }
         },
     };

@@ -89,10 +89,10 @@ pub fn verify_database(
     pool: &DbPool,
     keys: &Keys,
     slug: Option<&str>,
-    key: Option<&str>,
+    given: &[String],
     heads: Option<&Path>,
 ) -> Result<()> {
-    let key = key.map(PublicKey::from_hex).transpose()?;
+    let given = public_keys(given)?;
     let held = heads.map(read_heads).transpose()?.unwrap_or_default();
     let mut conn = pool.get()?;
     let slugs: Vec<String> = match slug {
@@ -106,7 +106,7 @@ pub fn verify_database(
     for slug in slugs {
         let ctx = campaigns::load_context(&mut conn, &slug)?
             .with_context(|| format!("there is no campaign {slug:?}"))?;
-        let report = super::verify_campaign(pool, keys, &ctx, key.as_ref(), &held)?;
+        let report = super::verify_campaign(pool, keys, &ctx, &given, &held)?;
         print_report(&slug, &report);
         if !report.ok() {
             failed.push(slug);
@@ -122,13 +122,21 @@ pub fn verify_database(
 }
 
 /// `survey-server verify-bundle`.
-pub fn verify_bundle(bundle: &Path, key: &str, heads: Option<&Path>) -> Result<()> {
-    let key = PublicKey::from_hex(key)?;
+pub fn verify_bundle(bundle: &Path, given: &[String], heads: Option<&Path>) -> Result<()> {
+    let keys = public_keys(given)?;
     let held = heads.map(read_heads).transpose()?.unwrap_or_default();
-    let report = minyi_integrity::bundle::verify_bundle(bundle, &key, &held)?;
+    let report = minyi_integrity::bundle::verify_bundle(bundle, &keys, &held)?;
     print_report(&bundle.display().to_string(), &report);
     if !report.ok() {
         bail!("the bundle does not verify");
     }
     Ok(())
+}
+
+/// The evaluator's public keys as given on the command line (`--key`, once per key).
+fn public_keys(given: &[String]) -> Result<Vec<PublicKey>> {
+    given
+        .iter()
+        .map(|k| PublicKey::from_hex(k).with_context(|| format!("--key {k:?}")))
+        .collect()
 }

@@ -96,23 +96,34 @@ pub fn start_cadence(pool: DbPool, keys: Arc<Keys>, interval: Duration) {
 /// leaf against its row (a row without a leaf, after the last leaf or anywhere, is named), every
 /// flag against its event leaf and back, the log against every stored head and every head in
 /// `held` (the evaluator's own, from `log fetch`), and the whole log against its current root —
-/// all with `key`, the evaluator's copy of the public key (or the server's own current key).
+/// all with `given`, the evaluator's copies of the public keys (the current one and, after a
+/// rotation, the retired ones), or when none are given the server's own current and retired
+/// keys.
 /// Everything is read in one snapshot, so responses committed meanwhile are neither counted
 /// nor missed.
 pub fn verify_campaign(
     pool: &DbPool,
     keys: &Keys,
     ctx: &CampaignContext,
-    key: Option<&PublicKey>,
+    given: &[PublicKey],
     held: &[SignedHead],
 ) -> Result<Report, DbError> {
     let mut conn = pool.get()?;
-    let key = key.copied().unwrap_or_else(|| keys.public_key());
+    let trusted: Vec<PublicKey> = if given.is_empty() {
+        std::iter::once(keys.public_key())
+            .chain(keys.retired().iter().map(|r| r.public_key))
+            .collect()
+    } else {
+        given.to_vec()
+    };
     let campaign_id = ctx.campaign.id;
     crate::db::read_snapshot(&mut conn, |conn| {
         let frontier = log::current(conn, campaign_id)?;
         let mut stored = log::heads(conn, campaign_id, &ctx.campaign.slug)?;
-        let forged = forged_heads(keys, &key, &stored);
+        let forged = forged_heads(keys, &trusted, &stored);
+        // Stored heads count when the given keys verify them; the server's own under a key not
+        // given (a retired one) are left aside, the forged ones named above.
+        stored.retain(|h| trusted.iter().any(|k| h.verify(k)));
         stored.extend(
             held.iter()
                 .filter(|h| h.head.campaign == ctx.campaign.slug)
@@ -130,11 +141,11 @@ pub fn verify_campaign(
         });
         let rows = Pages::new(conn, campaign_id);
         let records = rows.map(|row| row.map(|r| leaf_record(ctx, &r)));
-        // Checked with the evaluator's key: if it is not the server's, the head fails its
-        // signature and no stored head counts.
+        // Checked with the evaluator's keys: if none is the server's current key, the head
+        // fails its signature.
         let mut report = minyi_integrity::verify::check(
             &now,
-            &key,
+            &trusted,
             &stored,
             &log,
             records,
@@ -145,11 +156,12 @@ pub fn verify_campaign(
     })
 }
 
-/// Stored heads that neither `key` nor any of the server's keys (current or retired) signed:
-/// whoever holds the database wrote them. (A head signed by a retired key is the server's own,
+/// Stored heads that neither the `given` keys nor any of the server's keys (current or
+/// retired) signed: whoever holds the database wrote them. (A head signed by a retired key is the server's own,
 /// only not checkable with the evaluator's current key.)
-fn forged_heads(keys: &Keys, key: &PublicKey, stored: &[SignedHead]) -> Vec<Problem> {
-    let mut trusted = vec![*key, keys.public_key()];
+fn forged_heads(keys: &Keys, given: &[PublicKey], stored: &[SignedHead]) -> Vec<Problem> {
+    let mut trusted = given.to_vec();
+    trusted.push(keys.public_key());
     trusted.extend(keys.retired().iter().map(|r| r.public_key));
     stored
         .iter()
