@@ -3,7 +3,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::event::{EventRecord, LeafKind};
+mod flags;
+mod problem;
+
+pub use flags::{check_flags, FlagRow};
+pub use problem::Problem;
+
+use crate::event::LeafKind;
 use crate::head::{PublicKey, SignedHead};
 use crate::leaf::{LeafRecord, SALT_LEN};
 use crate::merkle::{Frontier, Hash};
@@ -19,83 +25,6 @@ pub struct LogEntry {
     pub event: String,
     pub salt: [u8; SALT_LEN],
     pub leaf_hash: Hash,
-}
-
-/// What is wrong, with the record it concerns. Rows count from 1 in the order given.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Problem {
-    #[error("the tree head's signature does not verify with the evaluator's public key")]
-    BadSignature,
-    #[error("the log skips from leaf {expected} to leaf {found}")]
-    LogGap { expected: u64, found: u64 },
-    #[error("the log holds {present} leaves but the signed head covers {signed}: the log was cut off after leaf {present}")]
-    LogTruncated { present: u64, signed: u64 },
-    #[error("the log's leaves do not hash to the signed root of {size} leaves: the log itself was changed")]
-    RootMismatch { size: u64 },
-    #[error("a head held since collection (size {size}, signed at {timestamp_ms} ms) verifies with none of the public keys given: give the key that signed it (after a rotation, the retired one too)")]
-    HeldHeadUnverified { size: u64, timestamp_ms: i64 },
-    #[error("the log does not match a head held since collection (size {size}, signed at {timestamp_ms} ms): its history was rewritten")]
-    HeldHeadMismatch { size: u64, timestamp_ms: i64 },
-    #[error("the log holds {present} leaves but a head held since collection covers {held_size} (signed at {timestamp_ms} ms): responses were removed after it was signed")]
-    ShorterThanHeld {
-        present: u64,
-        held_size: u64,
-        timestamp_ms: i64,
-    },
-    #[error("a stored head (size {size}, signed at {timestamp_ms} ms) was signed by none of the server's keys: it was forged")]
-    ForgedHead { size: u64, timestamp_ms: i64 },
-    #[error(
-        "row {row}: response {response_id} was altered (its contents do not hash to its leaf)"
-    )]
-    Altered { row: u64, response_id: i64 },
-    #[error(
-        "row {row}: response {response_id} was deleted (leaf {leaf_index} of the log has no row)"
-    )]
-    Deleted {
-        row: u64,
-        response_id: i64,
-        leaf_index: u64,
-    },
-    #[error("row {row}: response {response_id} was inserted (the log has no leaf for it)")]
-    Inserted { row: u64, response_id: i64 },
-    #[error(
-        "row {row}: rows were reordered (response {found} where the log has response {expected})"
-    )]
-    Reordered { row: u64, found: i64, expected: i64 },
-    #[error("the rows stop after row {rows}: the tail was cut off ({missing} responses of the log missing, from response {first_missing})")]
-    TruncatedTail {
-        rows: u64,
-        missing: u64,
-        first_missing: i64,
-    },
-    #[error("row {row}: {message}")]
-    Unreadable { row: u64, message: String },
-    #[error("the table holds {rows} responses but the log {leaves}: {}", if rows > leaves { "rows were added without a leaf" } else { "rows of the log are missing" })]
-    CountMismatch { rows: u64, leaves: u64 },
-    #[error("leaf {leaf_index} repeats response {response_id}: a response has exactly one leaf")]
-    DuplicateLeaf { leaf_index: u64, response_id: i64 },
-    #[error("leaf {leaf_index} flags response {response_id}, which the log does not hold")]
-    EventWithoutResponse { leaf_index: u64, response_id: i64 },
-    #[error("flag {flag:?} on response {response_id} was added (the log has no event for it)")]
-    FlagInserted { response_id: i64, flag: String },
-    #[error("flag {flag:?} on response {response_id} was deleted (leaf {leaf_index} of the log has no flag)")]
-    FlagDeleted {
-        response_id: i64,
-        flag: String,
-        leaf_index: u64,
-    },
-    #[error("flag {flag:?} on response {response_id} was altered (it does not hash to its leaf)")]
-    FlagAltered { response_id: i64, flag: String },
-}
-
-/// A flag as stored beside its response (a row of `response_flags`, or of a bundle's
-/// `flags.csv`), without the salt its leaf holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FlagRow {
-    pub response_id: i64,
-    pub flag: String,
-    pub detail: String,
-    pub at_ms: i64,
 }
 
 /// The outcome of a verification.
@@ -170,81 +99,6 @@ fn duplicate_leaves(responses: &[LogEntry]) -> Vec<Problem> {
             response_id: e.response_id,
         })
         .collect()
-}
-
-/// The flags against the event leaves: each flag's recomputed hash, then what is on one side
-/// only. Returns the problems (in leaf order for deleted flags) and the number of flags read.
-pub fn check_flags(
-    campaign: &str,
-    responses: &[LogEntry],
-    events: &[&LogEntry],
-    flags: impl Iterator<Item = Result<FlagRow, String>>,
-) -> (Vec<Problem>, u64) {
-    let logged: HashSet<i64> = responses.iter().map(|e| e.response_id).collect();
-    let mut problems: Vec<Problem> = events
-        .iter()
-        .filter(|e| !logged.contains(&e.response_id))
-        .map(|e| Problem::EventWithoutResponse {
-            leaf_index: e.leaf_index,
-            response_id: e.response_id,
-        })
-        .collect();
-    let by_key: HashMap<(i64, &str), &LogEntry> = events
-        .iter()
-        .map(|e| ((e.response_id, e.event.as_str()), *e))
-        .collect();
-    let mut matched: HashSet<u64> = HashSet::new();
-    let mut count = 0u64;
-    for (n, flag) in flags.enumerate() {
-        count += 1;
-        let flag = match flag {
-            Ok(flag) => flag,
-            Err(message) => {
-                problems.push(Problem::Unreadable {
-                    row: n as u64 + 1,
-                    message: format!("flags: {message}"),
-                });
-                continue;
-            }
-        };
-        let Some(entry) = by_key.get(&(flag.response_id, flag.flag.as_str())) else {
-            problems.push(Problem::FlagInserted {
-                response_id: flag.response_id,
-                flag: flag.flag,
-            });
-            continue;
-        };
-        let record = EventRecord {
-            salt: entry.salt,
-            campaign: campaign.to_string(),
-            response_id: flag.response_id,
-            name: flag.flag.clone(),
-            detail: flag.detail,
-            at_ms: flag.at_ms,
-        };
-        if !matched.insert(entry.leaf_index) {
-            problems.push(Problem::FlagInserted {
-                response_id: flag.response_id,
-                flag: flag.flag,
-            });
-        } else if record.hash() != entry.leaf_hash {
-            problems.push(Problem::FlagAltered {
-                response_id: flag.response_id,
-                flag: flag.flag,
-            });
-        }
-    }
-    problems.extend(
-        events
-            .iter()
-            .filter(|e| !matched.contains(&e.leaf_index))
-            .map(|e| Problem::FlagDeleted {
-                response_id: e.response_id,
-                flag: e.event.clone(),
-                leaf_index: e.leaf_index,
-            }),
-    );
-    (problems, count)
 }
 
 /// The log alone: a signature that verifies, leaves in sequence, and the roots of the signed
