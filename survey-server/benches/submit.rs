@@ -147,13 +147,19 @@ fn start_real_server(url: &str) -> (u16, FormSigner) {
         secrets::form_token_key(&mut pool.get().unwrap()).unwrap(),
         72,
     );
+    // The key file beside a SQLite file is made at start; a PostgreSQL server needs one made
+    // at setup, as `migrate` does.
+    let mut settings = Settings::for_database(url);
+    if url.starts_with("postgres") {
+        let path = std::env::temp_dir().join(format!("minyi-bench-{}.keys", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        survey_server::keys::setup(&path, &pool, true).unwrap();
+        settings.key_file = path.to_str().unwrap().to_string();
+    }
     let (tx, rx) = std::sync::mpsc::channel();
-    let url = url.to_string();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
-            let app = Application::build(Settings::for_database(&url))
-                .await
-                .unwrap();
+            let app = Application::build(settings).await.unwrap();
             tx.send(app.port()).unwrap();
             app.run_until_stopped().await.unwrap();
         });
