@@ -1,30 +1,12 @@
 //! Mutations of a log and its rows: each is detected and names the first bad record.
 
 use minyi_integrity::leaf::LeafRecord;
+
+mod common;
+use common::record;
 use minyi_integrity::merkle::Frontier;
 use minyi_integrity::verify::{check, FlagRow, LogEntry, Problem};
 use minyi_integrity::{EventRecord, LeafKind, PublicKey, SignedHead, SigningKey, TreeHead};
-
-fn record(id: i64) -> LeafRecord {
-    LeafRecord {
-        salt: [0; 16],
-        campaign: "2025-final".into(),
-        response_id: id,
-        unit: "u01".into(),
-        site: "hall".into(),
-        respondent_type: "resident".into(),
-        lang: "zh".into(),
-        questionnaire: "ab12".into(),
-        submitted_at_ms: 1_750_000_000_000 + id,
-        duration_ms: 180_000,
-        link_check: "signed".into(),
-        over_quota: false,
-        answers: vec![
-            ("overall".into(), "4".into()),
-            ("trust".into(), "na".into()),
-        ],
-    }
-}
 
 struct Fixture {
     key: SigningKey,

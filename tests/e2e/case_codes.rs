@@ -9,7 +9,7 @@ on_both_backends!(
     fifty_concurrent_submissions_with_one_code_store_one
 );
 
-async fn generate(app: &TestApp, unit: &str, count: &str) -> reqwest::Response {
+pub(crate) async fn generate(app: &TestApp, unit: &str, count: &str) -> reqwest::Response {
     let admin = format!("admin-{}", uuid::Uuid::new_v4().simple());
     app.add_user(&admin, "admin");
     let (client, csrf) = app.signed_in(&admin).await;
@@ -21,7 +21,7 @@ async fn generate(app: &TestApp, unit: &str, count: &str) -> reqwest::Response {
         .unwrap()
 }
 
-fn codes_in(page: &str) -> Vec<String> {
+pub(crate) fn codes_in(page: &str) -> Vec<String> {
     page.split(r#"<p class="c">"#)
         .skip(1)
         .map(|s| s.split('<').next().unwrap().to_string())

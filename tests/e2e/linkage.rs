@@ -10,6 +10,7 @@ use diesel::{QueryableByName, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use survey_server::anonymity::{AnonymityKeys, CONTACT_LABEL, NULLIFIER_LABEL};
 
+use crate::case_codes::{codes_in, generate};
 use crate::helpers::{valid_answers, Backend, TestApp, OPEN_CAMPAIGN};
 use crate::on_both_backends;
 
@@ -21,25 +22,12 @@ fn phone(i: usize) -> String {
     format!("1380013{i:04}")
 }
 
+/// `count` fresh codes for the police, as their slips print them (without dashes).
 async fn case_codes(app: &TestApp, count: usize) -> Vec<String> {
-    app.add_user("admin-linkage", "admin");
-    let (client, csrf) = app.signed_in("admin-linkage").await;
-    let page = client
-        .post(app.url(&format!("/console/campaigns/{OPEN_CAMPAIGN}/case-codes")))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("unit", "police"),
-            ("count", &count.to_string()),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    page.split(r#"<p class="c">"#)
-        .skip(1)
-        .map(|s| s.split('<').next().unwrap().replace('-', ""))
+    let page = generate(app, "police", &count.to_string()).await;
+    codes_in(&page.text().await.unwrap())
+        .iter()
+        .map(|c| c.replace('-', ""))
         .collect()
 }
 
