@@ -23,6 +23,10 @@
 //!
 //! Length prefixes make the encoding unambiguous whatever the text contains; the salt keeps a
 //! leaf hash from revealing answers (a 5-point item has only five possible values to try).
+//!
+//! Fields 14 onwards — the answer count and the sorted answers — are also how the server stores
+//! a response's answers, in one column of its row ([`encode_answers`], [`decode_answers`]): the
+//! bytes the log commits to are the bytes on disk.
 
 use crate::merkle::{leaf_hash, Hash};
 
@@ -71,18 +75,158 @@ impl LeafRecord {
         field(&mut out, self.duration_ms.to_string().as_bytes());
         field(&mut out, self.link_check.as_bytes());
         field(&mut out, if self.over_quota { b"1" } else { b"0" });
-        let mut answers: Vec<&(String, String)> = self.answers.iter().collect();
-        answers.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        field(&mut out, answers.len().to_string().as_bytes());
-        for (item, value) in answers {
-            field(&mut out, item.as_bytes());
-            field(&mut out, value.as_bytes());
-        }
+        write_answers(&mut out, &self.answers);
         out
     }
 
     /// The leaf hash: `SHA-256(0x00 ‖ encode())`.
     pub fn hash(&self) -> Hash {
         leaf_hash(&self.encode())
+    }
+}
+
+/// The canonical encoding of a response's answers (fields 14… of the leaf): their count, then
+/// item id and value of each, sorted by item id (bytewise).
+pub fn encode_answers(answers: &[(String, String)]) -> Vec<u8> {
+    let size: usize = answers.iter().map(|(i, v)| 8 + i.len() + v.len()).sum();
+    let mut out = Vec::with_capacity(8 + size);
+    write_answers(&mut out, answers);
+    out
+}
+
+fn write_answers(out: &mut Vec<u8>, answers: &[(String, String)]) {
+    let mut sorted: Vec<&(String, String)> = answers.iter().collect();
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    field(out, sorted.len().to_string().as_bytes());
+    for (item, value) in sorted {
+        field(out, item.as_bytes());
+        field(out, value.as_bytes());
+    }
+}
+
+/// Why stored answer bytes are not a canonical encoding.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswersError {
+    #[error("the answers end inside a field")]
+    Truncated,
+    #[error("the answer count is not a number")]
+    BadCount,
+    #[error("an item id or value is not UTF-8")]
+    NotUtf8,
+    #[error("{0} bytes follow the last answer")]
+    Trailing(usize),
+    #[error("the answers are not sorted by item id, or an item id repeats")]
+    NotSorted,
+}
+
+/// Reads answers written by [`encode_answers`], borrowing from `bytes`; refuses anything that
+/// is not exactly a canonical encoding (so that re-encoding gives the same bytes).
+pub fn decode_answers(bytes: &[u8]) -> Result<Vec<(&str, &str)>, AnswersError> {
+    let mut rest = bytes;
+    let count = std::str::from_utf8(take(&mut rest)?)
+        .ok()
+        .filter(|c| !c.is_empty() && (*c == "0" || !c.starts_with('0')))
+        .and_then(|c| c.parse::<usize>().ok())
+        .ok_or(AnswersError::BadCount)?;
+    let mut answers: Vec<(&str, &str)> = Vec::with_capacity(count.min(bytes.len() / 8));
+    for _ in 0..count {
+        let item = text(take(&mut rest)?)?;
+        let value = text(take(&mut rest)?)?;
+        if answers
+            .last()
+            .is_some_and(|(last, _)| last.as_bytes() >= item.as_bytes())
+        {
+            return Err(AnswersError::NotSorted);
+        }
+        answers.push((item, value));
+    }
+    if !rest.is_empty() {
+        return Err(AnswersError::Trailing(rest.len()));
+    }
+    Ok(answers)
+}
+
+/// Takes one length-prefixed field off the front of `rest`.
+fn take<'a>(rest: &mut &'a [u8]) -> Result<&'a [u8], AnswersError> {
+    let (len, tail) = rest
+        .split_first_chunk::<4>()
+        .ok_or(AnswersError::Truncated)?;
+    let len = u32::from_be_bytes(*len) as usize;
+    if tail.len() < len {
+        return Err(AnswersError::Truncated);
+    }
+    let (value, tail) = tail.split_at(len);
+    *rest = tail;
+    Ok(value)
+}
+
+fn text(bytes: &[u8]) -> Result<&str, AnswersError> {
+    std::str::from_utf8(bytes).map_err(|_| AnswersError::NotUtf8)
+}
+
+#[cfg(test)]
+mod answers_tests {
+    use super::*;
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(i, v)| (i.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn answers_round_trip_sorted_and_are_the_leaf_tail() {
+        let answers = owned(&[("q2", "5"), ("q10", "是"), ("a", "")]);
+        let bytes = encode_answers(&answers);
+        assert_eq!(
+            decode_answers(&bytes).unwrap(),
+            vec![("a", ""), ("q10", "是"), ("q2", "5")]
+        );
+        let record = LeafRecord {
+            salt: [7; SALT_LEN],
+            campaign: "c".into(),
+            response_id: 1,
+            unit: "u".into(),
+            site: String::new(),
+            respondent_type: String::new(),
+            lang: "zh".into(),
+            questionnaire: "h".into(),
+            submitted_at_ms: 1,
+            duration_ms: 2,
+            link_check: "signed".into(),
+            over_quota: false,
+            answers,
+        };
+        assert!(record.encode().ends_with(&bytes));
+        assert_eq!(encode_answers(&[]), b"\0\0\0\x010".to_vec());
+        assert_eq!(decode_answers(b"\0\0\0\x010").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn anything_but_a_canonical_encoding_is_refused() {
+        let good = encode_answers(&owned(&[("a", "1"), ("b", "2")]));
+        assert_eq!(
+            decode_answers(&good[..good.len() - 1]),
+            Err(AnswersError::Truncated)
+        );
+        let mut long = good.clone();
+        long.push(0);
+        assert_eq!(decode_answers(&long), Err(AnswersError::Trailing(1)));
+        let mut unsorted = Vec::new();
+        field(&mut unsorted, b"2");
+        for part in [&b"b"[..], b"2", b"a", b"1"] {
+            field(&mut unsorted, part);
+        }
+        assert_eq!(decode_answers(&unsorted), Err(AnswersError::NotSorted));
+        let mut padded = Vec::new();
+        field(&mut padded, b"02");
+        assert_eq!(decode_answers(&padded), Err(AnswersError::BadCount));
+        assert_eq!(decode_answers(b""), Err(AnswersError::Truncated));
+        let mut bad_utf8 = Vec::new();
+        field(&mut bad_utf8, b"1");
+        field(&mut bad_utf8, &[0xff]);
+        field(&mut bad_utf8, b"1");
+        assert_eq!(decode_answers(&bad_utf8), Err(AnswersError::NotUtf8));
     }
 }

@@ -120,7 +120,7 @@ fn purge(server: &ServerArgs, days: Option<u32>) -> Result<()> {
     // Campaign end dates are Beijing dates.
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let cutoff = today - chrono::Duration::days(i64::from(days));
-    let purged = db::contacts::purge(&mut pool.get()?, cutoff)?;
+    let purged = db::contacts::purge(&mut *pool.get()?, cutoff)?;
     println!(
         "purged {} contact details and {} device tags of campaigns that ended before {cutoff} \
          ({days} days ago)",
@@ -286,7 +286,7 @@ fn campaign(action: CampaignAction) -> Result<()> {
             server,
         } => {
             let pool = open(server)?;
-            if !db::campaigns::set_device_policy(&mut pool.get()?, slug, policy, "cli")? {
+            if !db::campaigns::set_device_policy(&mut *pool.get()?, slug, policy, "cli")? {
                 bail!("no campaign {slug:?}");
             }
             println!(
@@ -307,7 +307,7 @@ fn campaign(action: CampaignAction) -> Result<()> {
         survey_server::integrity::set_campaign_status(&mut conn, &keys, slug, status, "cli")?
     } else {
         let pool = DbPool::open(&settings(args)?.database()?, 1)?;
-        db::campaigns::set_status(&mut pool.get()?, slug, status, "cli")?
+        db::campaigns::set_status(&mut *pool.get()?, slug, status, "cli")?
     };
     if !changed {
         bail!("no campaign {slug:?}");
@@ -353,7 +353,7 @@ fn add_user(username: &str, role: &str, args: &ServerArgs) -> Result<()> {
     let hash = password::hash(&password)?;
     let settings = settings(args)?;
     let pool = DbPool::open(&settings.database()?, 1)?;
-    db::accounts::create_user(&mut pool.get()?, username, &hash, role.as_str())?;
+    db::accounts::create_user(&mut *pool.get()?, username, &hash, role.as_str())?;
     println!("created {role} account {username}");
     Ok(())
 }

@@ -87,7 +87,8 @@ impl AppState {
     pub async fn campaign(&self, slug: &str) -> Result<Option<Arc<CampaignContext>>, AppError> {
         let pool = self.pool.clone();
         let slug = slug.to_string();
-        let Some(campaign) = web::block(move || campaigns::find(&mut pool.get()?, &slug)).await??
+        let Some(campaign) =
+            web::block(move || campaigns::find(&mut *pool.get()?, &slug)).await??
         else {
             return Ok(None);
         };
@@ -106,7 +107,7 @@ impl AppState {
             _ => {
                 let (pool, row) = (self.pool.clone(), campaign.clone());
                 let parts =
-                    Arc::new(web::block(move || campaigns::parts(&mut pool.get()?, &row)).await??);
+                    Arc::new(web::block(move || campaigns::parts(&mut *pool.get()?, &row)).await??);
                 self.campaign_parts
                     .write()
                     .expect("lock")
@@ -163,7 +164,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let database = settings.database()?;
         let pool = DbPool::open(&database, settings.pool_size).context("opening the database")?;
-        let key = secrets::form_token_key(&mut pool.get()?).context("loading the form key")?;
+        let key = secrets::form_token_key(&mut *pool.get()?).context("loading the form key")?;
         // A SQLite server makes its key file at first start; PostgreSQL's servers share the one
         // `migrate` made.
         let keys = Arc::new(crate::keys::open(&settings, &pool)?);
@@ -188,7 +189,7 @@ impl Application {
             settings.privacy_notice_zh.clone(),
             settings.privacy_notice_en.clone(),
         );
-        let sealed = crate::db::contacts::seal_unsealed(&mut state.pool.get()?, &state.anonymity)
+        let sealed = crate::db::contacts::seal_unsealed(&mut *state.pool.get()?, &state.anonymity)
             .context("sealing contacts left before contacts were sealed")?;
         if sealed > 0 {
             tracing::info!(sealed, "contacts from before this version sealed");

@@ -119,10 +119,10 @@ struct Text {
 fn check(db: &str, ledger: &Ledger) -> Result<usize, String> {
     let pool = DbPool::open(&DatabaseUrl::Sqlite(db.to_string()), 1).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let integrity: Vec<Text> = survey_server::with_conn!(&mut conn, |c| diesel::sql_query(
-        "SELECT integrity_check AS value FROM pragma_integrity_check"
-    )
-    .load(c))
+    let integrity: Vec<Text> = ({
+        let c: &mut survey_server::db::DbConn = &mut conn;
+        diesel::sql_query("SELECT integrity_check AS value FROM pragma_integrity_check").load(c)
+    })
     .map_err(|e| e.to_string())?;
     if integrity.len() != 1 || integrity[0].value != "ok" {
         return Err(format!(
@@ -130,11 +130,27 @@ fn check(db: &str, ledger: &Ledger) -> Result<usize, String> {
             integrity.iter().map(|t| &t.value).collect::<Vec<_>>()
         ));
     }
-    let stored: Vec<Text> = survey_server::with_conn!(&mut conn, |c| diesel::sql_query(format!(
-        "SELECT value FROM answers WHERE item_id = '{MARKER_ITEM}' AND value LIKE 'c%-w%'"
-    ))
-    .load(c))
-    .map_err(|e| e.to_string())?;
+    let rows: Vec<(i32, Vec<u8>)> = {
+        use diesel::prelude::*;
+        use survey_server::db::schema::responses;
+        responses::table
+            .select((responses::id, responses::answers))
+            .load(&mut *conn)
+            .map_err(|e| e.to_string())?
+    };
+    let mut stored: Vec<Text> = Vec::new();
+    for (id, answers) in rows {
+        let answers = survey_server::db::responses::decode_answers(id, &answers)
+            .map_err(|e| e.to_string())?;
+        stored.extend(
+            answers
+                .into_iter()
+                .filter(|(item, value)| {
+                    item == MARKER_ITEM && value.starts_with('c') && value.contains("-w")
+                })
+                .map(|(_, value)| Text { value }),
+        );
+    }
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for t in &stored {
         *counts.entry(t.value.as_str()).or_default() += 1;

@@ -27,10 +27,11 @@ struct Flag {
 
 fn flags(app: &TestApp) -> HashMap<i32, Vec<String>> {
     let mut conn = app.pool.get().unwrap();
-    let rows: Vec<Flag> = survey_server::with_conn!(&mut conn, |c| diesel::sql_query(
-        "SELECT response_id, flag FROM response_flags ORDER BY response_id, flag"
-    )
-    .load(c))
+    let rows: Vec<Flag> = ({
+        let c: &mut survey_server::db::DbConn = &mut conn;
+        diesel::sql_query("SELECT response_id, flag FROM response_flags ORDER BY response_id, flag")
+            .load(c)
+    })
     .unwrap();
     let mut by_id: HashMap<i32, Vec<String>> = HashMap::new();
     for r in rows {

@@ -128,11 +128,14 @@ async fn sessions_are_rotated_expire_and_end_at_logout(app: TestApp) {
     // Idle timeout: a session last seen 31 minutes ago is over.
     let mut conn = app.pool.get().unwrap();
     let stale = survey_server::db::now_ms() - 31 * 60_000;
-    survey_server::with_conn!(&mut conn, |c| {
-        use diesel::RunQueryDsl;
-        diesel::sql_query(format!("UPDATE sessions SET last_seen_at = {stale}"))
-            .execute(c)
-            .unwrap()
+    ({
+        let c: &mut survey_server::db::DbConn = &mut conn;
+        {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(format!("UPDATE sessions SET last_seen_at = {stale}"))
+                .execute(c)
+                .unwrap()
+        }
     });
     assert_eq!(
         client

@@ -141,8 +141,11 @@ impl TestApp {
     /// Runs SQL straight on the database, as someone with access to it could.
     pub fn execute(&self, sql: &str) {
         let mut conn = self.pool.get().unwrap();
-        survey_server::with_conn!(&mut conn, |c| diesel::sql_query(sql).execute(c))
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        ({
+            let c: &mut survey_server::db::DbConn = &mut conn;
+            diesel::sql_query(sql).execute(c)
+        })
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     /// A second server process on the same database, sharing the key file; returns its

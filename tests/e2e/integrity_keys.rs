@@ -26,9 +26,12 @@ on_both_backends!(
 
 fn secret_values(app: &TestApp) -> Vec<(String, String)> {
     let mut conn = app.pool.get().unwrap();
-    survey_server::with_conn!(&mut conn, |c| instance_secrets::table
-        .select((instance_secrets::name, instance_secrets::value))
-        .load::<(String, String)>(c))
+    ({
+        let c: &mut survey_server::db::DbConn = &mut conn;
+        instance_secrets::table
+            .select((instance_secrets::name, instance_secrets::value))
+            .load::<(String, String)>(c)
+    })
     .unwrap()
 }
 

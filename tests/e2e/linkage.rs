@@ -86,8 +86,11 @@ fn query<T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg
     sql: &str,
 ) -> Vec<T> {
     let mut conn = app.pool.get().unwrap();
-    survey_server::with_conn!(&mut conn, |c| diesel::sql_query(sql).load(c))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    ({
+        let c: &mut survey_server::db::DbConn = &mut conn;
+        diesel::sql_query(sql).load(c)
+    })
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 fn columns(app: &TestApp, table: &str) -> Vec<String> {

@@ -130,7 +130,7 @@ pub async fn audit(
 ) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
     let entries =
-        web::block(move || crate::db::accounts::recent_audit(&mut pool.get()?, 200)).await??;
+        web::block(move || crate::db::accounts::recent_audit(&mut *pool.get()?, 200)).await??;
     Ok(HttpResponse::Ok().json(
         entries
             .iter()

@@ -233,7 +233,7 @@ pub async fn list_campaigns(
     _user: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
     let pool = state.pool.clone();
-    let rows = web::block(move || campaigns::list_with_counts(&mut pool.get()?)).await??;
+    let rows = web::block(move || campaigns::list_with_counts(&mut *pool.get()?)).await??;
     Ok(HttpResponse::Ok().json(
         rows.iter()
             .map(|(n, c)| json!({
@@ -269,7 +269,7 @@ pub async fn set_status(
     let (pool, keys) = (state.pool.clone(), state.keys.clone());
     let (target, actor) = (slug.clone(), user.username.clone());
     let found = web::block(move || {
-        crate::integrity::set_campaign_status(&mut pool.get()?, &keys, &target, status, &actor)
+        crate::integrity::set_campaign_status(&mut *pool.get()?, &keys, &target, status, &actor)
     })
     .await??;
     if !found {

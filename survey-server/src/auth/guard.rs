@@ -60,7 +60,7 @@ async fn authorize(role: Role, req: &mut ServiceRequest) -> Result<CurrentUser, 
     let id_hash = hash_id(&raw);
     let pool = state.pool.clone();
     let lookup = id_hash.clone();
-    let found = web::block(move || accounts::find_session(&mut pool.get()?, &lookup))
+    let found = web::block(move || accounts::find_session(&mut *pool.get()?, &lookup))
         .await
         .map_err(|e| refuse(req, AppError::from(e)))?
         .map_err(|e| refuse(req, AppError::from(e)))?;
@@ -70,7 +70,7 @@ async fn authorize(role: Role, req: &mut ServiceRequest) -> Result<CurrentUser, 
     };
     if settings.expired(session.created_at, session.last_seen_at, now) {
         let pool = state.pool.clone();
-        let _ = web::block(move || accounts::end_session(&mut pool.get()?, &id_hash)).await;
+        let _ = web::block(move || accounts::end_session(&mut *pool.get()?, &id_hash)).await;
         return Err(sign_in_first(req));
     }
     let user_role = Role::parse(&user.role).unwrap_or(Role::Viewer);
@@ -83,7 +83,7 @@ async fn authorize(role: Role, req: &mut ServiceRequest) -> Result<CurrentUser, 
     if now - session.last_seen_at > TOUCH_EVERY_MS {
         let pool = state.pool.clone();
         let hash = id_hash.clone();
-        let _ = web::block(move || accounts::touch_session(&mut pool.get()?, &hash, now)).await;
+        let _ = web::block(move || accounts::touch_session(&mut *pool.get()?, &hash, now)).await;
     }
     Ok(CurrentUser {
         username: user.username,

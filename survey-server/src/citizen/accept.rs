@@ -66,13 +66,15 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
             return Ok(Accepted::BadToken);
         }
     };
-    // A retry of a response already stored is thanked again, even after the wave closed.
-    let pool = state.pool.clone();
-    let key = token.key.clone();
-    if let Some(id) = web::block(move || responses::find_by_key(&mut pool.get()?, &key)).await?? {
-        return Ok(Accepted::Duplicate(id));
+    // A retry of a response already stored is thanked again, even after the wave closed (or
+    // were its answers now refused). An open wave's valid retry needs no lookup here: the
+    // writer finds its key stored and answers `Duplicate`.
+    if let Err(closed) = check_open(s.ctx, s.lang) {
+        return match stored_already(state, &token.key).await? {
+            Some(id) => Ok(Accepted::Duplicate(id)),
+            None => Err(closed),
+        };
     }
-    check_open(s.ctx, s.lang)?;
     let (unit, unit_error) = match s.link_unit {
         Some(unit) => (Some(unit.clone()), None),
         None => pick_unit(&s.ctx.units, s.fields),
@@ -95,7 +97,10 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
     // A stray `_…` field or a control character is named first, whatever else is wrong.
     let errors = super::fields::merge(super::fields::problems(s.questionnaire, s.fields), errors);
     let Some(unit) = unit.filter(|_| errors.is_empty()) else {
-        return Ok(Accepted::Invalid(errors));
+        return Ok(match stored_already(state, &token.key).await? {
+            Some(id) => Accepted::Duplicate(id),
+            None => Accepted::Invalid(errors),
+        });
     };
     let respondent_type = s
         .questionnaire
@@ -187,6 +192,12 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
         Stored::New(id) => Accepted::Stored(id),
         Stored::Duplicate(id) => Accepted::Duplicate(id),
     })
+}
+
+/// The response stored under a form's key, if any.
+async fn stored_already(state: &AppState, key: &str) -> Result<Option<i32>, AppError> {
+    let (pool, key) = (state.pool.clone(), key.to_string());
+    Ok(web::block(move || responses::find_by_key(&mut *pool.get()?, &key)).await??)
 }
 
 /// The answers burst detection compares: every item in questionnaire order, `-` when

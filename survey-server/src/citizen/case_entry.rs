@@ -73,7 +73,7 @@ pub async fn enter(
     let (pool, id, typed) = (state.pool.clone(), ctx.campaign.id, form.code.clone());
     let keys = state.anonymity.clone();
     let found =
-        web::block(move || case_codes::state(&mut pool.get()?, &keys, id, &typed)).await??;
+        web::block(move || case_codes::state(&mut *pool.get()?, &keys, id, &typed)).await??;
     let unit = match found {
         CodeState::Valid { unit_id } => ctx.units.iter().find(|u| u.id == unit_id),
         _ => None,

@@ -251,8 +251,9 @@ pub async fn submit_form(
 async fn check_case_code(state: &AppState, r: &Resolved, code: &str) -> Result<(), AppError> {
     let (pool, campaign_id, typed) = (state.pool.clone(), r.ctx.campaign.id, code.to_string());
     let keys = state.anonymity.clone();
-    let found = web::block(move || case_codes::state(&mut pool.get()?, &keys, campaign_id, &typed))
-        .await??;
+    let found =
+        web::block(move || case_codes::state(&mut *pool.get()?, &keys, campaign_id, &typed))
+            .await??;
     match (found, &r.unit) {
         (CodeState::Valid { unit_id }, Some(unit)) if unit.id == unit_id => Ok(()),
         (CodeState::Used, _) => Err(AppError::CaseCodeUsed(r.lang)),

@@ -42,7 +42,7 @@ pub async fn generate(
     let pool = state.pool.clone();
     let ctx = {
         let (pool, slug) = (pool.clone(), slug.to_string());
-        web::block(move || campaigns::load_context(&mut pool.get()?, &slug)).await??
+        web::block(move || campaigns::load_context(&mut *pool.get()?, &slug)).await??
     }
     .ok_or(AppError::UnknownCampaign(zh))?;
     let unit = ctx
@@ -60,7 +60,7 @@ pub async fn generate(
             unit.id,
         );
         web::block(move || {
-            case_codes::insert(&mut pool.get()?, campaign_id, unit_id, &codes, &actor)
+            case_codes::insert(&mut *pool.get()?, campaign_id, unit_id, &codes, &actor)
         })
         .await??;
     }

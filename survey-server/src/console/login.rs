@@ -88,14 +88,14 @@ pub async fn login(
     let username = form.username.trim().to_string();
     if !state.throttle.allowed(&username, now) {
         let pool = state.pool.clone();
-        web::block(move || accounts::audit(&mut pool.get()?, &username, "login.throttled", ""))
+        web::block(move || accounts::audit(&mut *pool.get()?, &username, "login.throttled", ""))
             .await??;
         return Err(AppError::Throttled);
     }
     let pool = state.pool.clone();
     let (name, given) = (username.clone(), form.password.clone());
     let user = web::block(move || -> Result<_, crate::db::DbError> {
-        let user = accounts::find_user(&mut pool.get()?, &name)?;
+        let user = accounts::find_user(&mut *pool.get()?, &name)?;
         Ok(match user {
             Some(u) if password::verify(&given, &u.password_hash) => Some(u),
             Some(_) => None,
@@ -110,7 +110,7 @@ pub async fn login(
     let Some(user) = user else {
         state.throttle.failed(&username, now);
         let pool = state.pool.clone();
-        web::block(move || accounts::audit(&mut pool.get()?, &username, "login.failed", ""))
+        web::block(move || accounts::audit(&mut *pool.get()?, &username, "login.failed", ""))
             .await??;
         return Ok(page(&state, &req, 401, &next, Some("用户名或密码错误。")));
     };

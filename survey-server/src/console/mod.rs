@@ -45,7 +45,7 @@ pub async fn logout(
 
 pub async fn home(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
     let pool = state.pool.clone();
-    let rows = web::block(move || campaigns::list_with_counts(&mut pool.get()?)).await??;
+    let rows = web::block(move || campaigns::list_with_counts(&mut *pool.get()?)).await??;
     Ok(views::html_response(200, views::home(&user, &rows)))
 }
 
@@ -83,7 +83,7 @@ async fn set_status(
     let (pool, keys) = (state.pool.clone(), state.keys.clone());
     let (target, actor) = (slug.clone(), user.username.clone());
     let found = web::block(move || {
-        crate::integrity::set_campaign_status(&mut pool.get()?, &keys, &target, status, &actor)
+        crate::integrity::set_campaign_status(&mut *pool.get()?, &keys, &target, status, &actor)
     })
     .await??;
     if !found {
@@ -115,7 +115,7 @@ pub async fn audit_log(
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
     let pool = state.pool.clone();
-    let entries = web::block(move || accounts::recent_audit(&mut pool.get()?, 200)).await??;
+    let entries = web::block(move || accounts::recent_audit(&mut *pool.get()?, 200)).await??;
     Ok(views::html_response(200, views::audit(&user, &entries)))
 }
 

@@ -230,7 +230,7 @@ pub async fn save_from_fields(
         Err(errors) => return Ok(Err(errors)),
     };
     let (pool, actor) = (state.pool.clone(), user.username.clone());
-    web::block(move || plans::save(&mut pool.get()?, &plan, &rows, &actor)).await??;
+    web::block(move || plans::save(&mut *pool.get()?, &plan, &rows, &actor)).await??;
     Ok(Ok(()))
 }
 

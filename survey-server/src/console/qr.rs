@@ -23,7 +23,7 @@ pub struct QrQuery {
 
 async fn context(state: &AppState, slug: String) -> Result<CampaignContext, AppError> {
     let pool = state.pool.clone();
-    web::block(move || campaigns::load_context(&mut pool.get()?, &slug))
+    web::block(move || campaigns::load_context(&mut *pool.get()?, &slug))
         .await??
         .ok_or(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh))
 }

@@ -91,7 +91,7 @@ pub async fn upload(
         Err(refusal) => return Ok(report_view::rejected(&user, &campaign, &refusal)),
     };
     let (pool, by, target) = (state.pool.clone(), user.username.clone(), campaign.clone());
-    web::block(move || reports::publish(&mut pool.get()?, target.id, &target.slug, &report, &by))
+    web::block(move || reports::publish(&mut *pool.get()?, target.id, &target.slug, &report, &by))
         .await??;
     Ok(HttpResponse::SeeOther()
         .insert_header((

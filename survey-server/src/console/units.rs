@@ -59,7 +59,7 @@ fn render(
 
 async fn all(state: &AppState) -> Result<Vec<Unit>, AppError> {
     let pool = state.pool.clone();
-    Ok(web::block(move || campaigns::all_units(&mut pool.get()?)).await??)
+    Ok(web::block(move || campaigns::all_units(&mut *pool.get()?)).await??)
 }
 
 pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {

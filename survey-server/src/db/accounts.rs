@@ -40,7 +40,7 @@ pub fn create_user(
     hash: &str,
     role: &str,
 ) -> Result<i32, DbError> {
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         let taken: i64 = users::table
             .filter(users::username.eq(username))
             .count()
@@ -59,23 +59,31 @@ pub fn create_user(
             ))
             .returning(users::id)
             .get_result(c)?;
-        crate::insert_audit!(c, "cli", "user.create", &format!("{username} as {role}"))?;
+        crate::db::accounts::insert_audit(
+            c,
+            "cli",
+            "user.create",
+            &format!("{username} as {role}"),
+        )?;
         Ok(id)
     })
 }
 
 pub fn find_user(conn: &mut DbConn, username: &str) -> Result<Option<User>, DbError> {
-    crate::with_conn!(conn, |c| Ok(users::table
-        .filter(users::username.eq(username))
-        .select(User::as_select())
-        .first(c)
-        .optional()?))
+    {
+        let c: &mut crate::db::DbConn = conn;
+        Ok(users::table
+            .filter(users::username.eq(username))
+            .select(User::as_select())
+            .first(c)
+            .optional()?)
+    }
 }
 
 /// Starts a session (the caller has made a fresh id: ids are rotated at every login), and
 /// removes the user's expired sessions.
 pub fn start_session(conn: &mut DbConn, session: &Session, idle_ms: i64) -> Result<(), DbError> {
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         diesel::delete(
             sessions::table
                 .filter(sessions::user_id.eq(session.user_id))
@@ -97,16 +105,19 @@ pub fn start_session(conn: &mut DbConn, session: &Session, idle_ms: i64) -> Resu
 
 /// The session and its user, if the session exists.
 pub fn find_session(conn: &mut DbConn, id_hash: &str) -> Result<Option<(Session, User)>, DbError> {
-    crate::with_conn!(conn, |c| Ok(sessions::table
-        .inner_join(users::table)
-        .filter(sessions::id_hash.eq(id_hash))
-        .select((Session::as_select(), User::as_select()))
-        .first(c)
-        .optional()?))
+    {
+        let c: &mut crate::db::DbConn = conn;
+        Ok(sessions::table
+            .inner_join(users::table)
+            .filter(sessions::id_hash.eq(id_hash))
+            .select((Session::as_select(), User::as_select()))
+            .first(c)
+            .optional()?)
+    }
 }
 
 pub fn touch_session(conn: &mut DbConn, id_hash: &str, at: i64) -> Result<(), DbError> {
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         diesel::update(sessions::table.find(id_hash))
             .set(sessions::last_seen_at.eq(at))
             .execute(c)?;
@@ -115,41 +126,46 @@ pub fn touch_session(conn: &mut DbConn, id_hash: &str, at: i64) -> Result<(), Db
 }
 
 pub fn end_session(conn: &mut DbConn, id_hash: &str) -> Result<(), DbError> {
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         diesel::delete(sessions::table.find(id_hash)).execute(c)?;
         Ok(())
     })
 }
 
-/// Inserts an audit entry with the connection `$c` of a transaction already open, so the
-/// record and the action commit together.
-#[macro_export]
-macro_rules! insert_audit {
-    ($c:expr, $username:expr, $action:expr, $detail:expr) => {
-        diesel::insert_into($crate::db::schema::audit_log::table)
-            .values((
-                $crate::db::schema::audit_log::at.eq($crate::db::now_ms()),
-                $crate::db::schema::audit_log::username.eq($username),
-                $crate::db::schema::audit_log::action.eq($action),
-                $crate::db::schema::audit_log::detail.eq($detail),
-            ))
-            .execute($c)
-    };
+/// Appends an entry to the audit log, in the caller's transaction.
+pub fn insert_audit(
+    c: &mut DbConn,
+    username: &str,
+    action: &str,
+    detail: &str,
+) -> diesel::QueryResult<usize> {
+    use crate::db::schema::audit_log;
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::at.eq(crate::db::now_ms()),
+            audit_log::username.eq(username),
+            audit_log::action.eq(action),
+            audit_log::detail.eq(detail),
+        ))
+        .execute(c)
 }
 
 /// Records who did what, in a transaction of its own.
 pub fn audit(conn: &mut DbConn, username: &str, action: &str, detail: &str) -> Result<(), DbError> {
-    crate::write_transaction!(conn, |c| {
-        crate::insert_audit!(c, username, action, detail)?;
+    crate::db::write_transaction(conn, |c| {
+        crate::db::accounts::insert_audit(c, username, action, detail)?;
         Ok(())
     })
 }
 
 /// The latest entries, newest first.
 pub fn recent_audit(conn: &mut DbConn, limit: i64) -> Result<Vec<AuditEntry>, DbError> {
-    crate::with_conn!(conn, |c| Ok(audit_log::table
-        .order(audit_log::id.desc())
-        .limit(limit)
-        .select(AuditEntry::as_select())
-        .load(c)?))
+    {
+        let c: &mut crate::db::DbConn = conn;
+        Ok(audit_log::table
+            .order(audit_log::id.desc())
+            .limit(limit)
+            .select(AuditEntry::as_select())
+            .load(c)?)
+    }
 }

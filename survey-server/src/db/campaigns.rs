@@ -72,11 +72,14 @@ pub fn load_context(conn: &mut DbConn, slug: &str) -> Result<Option<CampaignCont
 
 /// The campaign row alone: its status and period, which change while it runs.
 pub fn find(conn: &mut DbConn, slug: &str) -> Result<Option<Campaign>, DbError> {
-    crate::with_conn!(conn, |c| Ok(campaigns::table
-        .filter(campaigns::slug.eq(slug))
-        .select(Campaign::as_select())
-        .first(c)
-        .optional()?))
+    {
+        let c: &mut crate::db::DbConn = conn;
+        Ok(campaigns::table
+            .filter(campaigns::slug.eq(slug))
+            .select(Campaign::as_select())
+            .first(c)
+            .optional()?)
+    }
 }
 
 /// A campaign's units, sites and questionnaire version: what rarely changes.
@@ -84,24 +87,27 @@ pub fn parts(
     conn: &mut DbConn,
     campaign: &Campaign,
 ) -> Result<(Vec<Unit>, Vec<Site>, StoredQuestionnaire), DbError> {
-    crate::with_conn!(conn, |c| {
-        let units = campaign_units::table
-            .inner_join(units::table)
-            .filter(campaign_units::campaign_id.eq(campaign.id))
-            .order(units::id)
-            .select(Unit::as_select())
-            .load(c)?;
-        let sites = sites::table
-            .filter(sites::campaign_id.eq(campaign.id))
-            .order(sites::id)
-            .select(Site::as_select())
-            .load(c)?;
-        let questionnaire = questionnaire_versions::table
-            .find(campaign.questionnaire_version_id)
-            .select(StoredQuestionnaire::as_select())
-            .first(c)?;
-        Ok((units, sites, questionnaire))
-    })
+    {
+        let c: &mut crate::db::DbConn = conn;
+        {
+            let units = campaign_units::table
+                .inner_join(units::table)
+                .filter(campaign_units::campaign_id.eq(campaign.id))
+                .order(units::id)
+                .select(Unit::as_select())
+                .load(c)?;
+            let sites = sites::table
+                .filter(sites::campaign_id.eq(campaign.id))
+                .order(sites::id)
+                .select(Site::as_select())
+                .load(c)?;
+            let questionnaire = questionnaire_versions::table
+                .find(campaign.questionnaire_version_id)
+                .select(StoredQuestionnaire::as_select())
+                .first(c)?;
+            Ok((units, sites, questionnaire))
+        }
+    }
 }
 
 /// Stores a questionnaire version, or finds the identical one already stored. The same id and
@@ -112,7 +118,7 @@ pub fn store_questionnaire(
     source: &str,
 ) -> Result<i32, DbError> {
     let hash = q.content_hash();
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         let existing: Option<(i32, String)> = questionnaire_versions::table
             .filter(questionnaire_versions::questionnaire_id.eq(&q.id))
             .filter(questionnaire_versions::version.eq(&q.version))
@@ -167,23 +173,25 @@ pub struct NewCampaign<'a> {
 }
 
 pub fn upsert_units(conn: &mut DbConn, new: &[NewUnit<'_>]) -> Result<(), DbError> {
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         for u in new {
-            diesel::insert_into(units::table)
-                .values((
-                    units::code.eq(u.code),
-                    units::name_zh.eq(u.name_zh),
-                    units::name_en.eq(u.name_en),
-                    units::kind.eq(u.kind),
-                ))
-                .on_conflict(units::code)
-                .do_update()
-                .set((
-                    units::name_zh.eq(u.name_zh),
-                    units::name_en.eq(u.name_en),
-                    units::kind.eq(u.kind),
-                ))
-                .execute(c)?;
+            crate::db::native(
+                c,
+                diesel::insert_into(units::table)
+                    .values((
+                        units::code.eq(u.code),
+                        units::name_zh.eq(u.name_zh),
+                        units::name_en.eq(u.name_en),
+                        units::kind.eq(u.kind),
+                    ))
+                    .on_conflict(units::code)
+                    .do_update()
+                    .set((
+                        units::name_zh.eq(u.name_zh),
+                        units::name_en.eq(u.name_en),
+                        units::kind.eq(u.kind),
+                    )),
+            )?;
         }
         Ok(())
     })
@@ -191,7 +199,7 @@ pub fn upsert_units(conn: &mut DbConn, new: &[NewUnit<'_>]) -> Result<(), DbErro
 
 /// Creates a campaign with its units and sites in one transaction; returns its id.
 pub fn create_campaign(conn: &mut DbConn, new: &NewCampaign<'_>) -> Result<i32, DbError> {
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         let id: i32 = diesel::insert_into(campaigns::table)
             .values((
                 campaigns::slug.eq(new.slug),
@@ -235,13 +243,16 @@ pub fn create_campaign(conn: &mut DbConn, new: &NewCampaign<'_>) -> Result<i32, 
 }
 
 pub fn campaign_exists(conn: &mut DbConn, slug: &str) -> Result<bool, DbError> {
-    crate::with_conn!(conn, |c| {
-        let n: i64 = campaigns::table
-            .filter(campaigns::slug.eq(slug))
-            .count()
-            .get_result(c)?;
-        Ok(n > 0)
-    })
+    {
+        let c: &mut crate::db::DbConn = conn;
+        {
+            let n: i64 = campaigns::table
+                .filter(campaigns::slug.eq(slug))
+                .count()
+                .get_result(c)?;
+            Ok(n > 0)
+        }
+    }
 }
 
 /// Opens or closes a campaign, recording who did it in the same transaction. The server closes
@@ -252,12 +263,17 @@ pub fn set_status(
     status: &str,
     actor: &str,
 ) -> Result<bool, DbError> {
-    let changed = crate::write_transaction!(conn, |c| {
+    let changed = crate::db::write_transaction(conn, |c| {
         let n = diesel::update(campaigns::table.filter(campaigns::slug.eq(slug)))
             .set(campaigns::status.eq(status))
             .execute(c)?;
         if n == 1 {
-            crate::insert_audit!(c, actor, "campaign.status", &format!("{slug} → {status}"))?;
+            crate::db::accounts::insert_audit(
+                c,
+                actor,
+                "campaign.status",
+                &format!("{slug} → {status}"),
+            )?;
         }
         Ok::<_, DbError>(n == 1)
     })?;
@@ -276,16 +292,16 @@ pub fn set_device_policy(
             "device policy {policy:?}: use flag or reject"
         )));
     }
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         let n = diesel::update(campaigns::table.filter(campaigns::slug.eq(slug)))
             .set(campaigns::device_policy.eq(policy))
             .execute(c)?;
         if n == 1 {
-            crate::insert_audit!(
+            crate::db::accounts::insert_audit(
                 c,
                 actor,
                 "campaign.device_policy",
-                &format!("{slug} → {policy}")
+                &format!("{slug} → {policy}"),
             )?;
         }
         Ok::<_, DbError>(n == 1)
@@ -302,35 +318,44 @@ pub fn list_with_counts(conn: &mut DbConn) -> Result<Vec<(i64, Campaign)>, DbErr
 
 /// Every campaign, newest first.
 pub fn list(conn: &mut DbConn) -> Result<Vec<Campaign>, DbError> {
-    crate::with_conn!(conn, |c| Ok(campaigns::table
-        .order(campaigns::id.desc())
-        .select(Campaign::as_select())
-        .load(c)?))
+    {
+        let c: &mut crate::db::DbConn = conn;
+        Ok(campaigns::table
+            .order(campaigns::id.desc())
+            .select(Campaign::as_select())
+            .load(c)?)
+    }
 }
 
 /// Every unit of the deployment, in id order.
 pub fn all_units(conn: &mut DbConn) -> Result<Vec<Unit>, DbError> {
-    crate::with_conn!(conn, |c| Ok(units::table
-        .order(units::id)
-        .select(Unit::as_select())
-        .load(c)?))
+    {
+        let c: &mut crate::db::DbConn = conn;
+        Ok(units::table
+            .order(units::id)
+            .select(Unit::as_select())
+            .load(c)?)
+    }
 }
 
 /// Stored questionnaire versions: (id, "questionnaire version", content hash), newest first.
 pub fn questionnaire_versions(conn: &mut DbConn) -> Result<Vec<(i32, String, String)>, DbError> {
-    crate::with_conn!(conn, |c| {
-        let rows: Vec<(i32, String, String, String)> = questionnaire_versions::table
-            .order(questionnaire_versions::id.desc())
-            .select((
-                questionnaire_versions::id,
-                questionnaire_versions::questionnaire_id,
-                questionnaire_versions::version,
-                questionnaire_versions::content_hash,
-            ))
-            .load(c)?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, q, v, h)| (id, format!("{q} {v}"), h))
-            .collect())
-    })
+    {
+        let c: &mut crate::db::DbConn = conn;
+        {
+            let rows: Vec<(i32, String, String, String)> = questionnaire_versions::table
+                .order(questionnaire_versions::id.desc())
+                .select((
+                    questionnaire_versions::id,
+                    questionnaire_versions::questionnaire_id,
+                    questionnaire_versions::version,
+                    questionnaire_versions::content_hash,
+                ))
+                .load(c)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, q, v, h)| (id, format!("{q} {v}"), h))
+                .collect())
+        }
+    }
 }

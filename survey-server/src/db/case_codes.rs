@@ -68,7 +68,7 @@ pub fn insert(
     actor: &str,
 ) -> Result<(), DbError> {
     let now = now_ms();
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         for code in codes {
             diesel::insert_into(case_codes::table)
                 .values((
@@ -79,11 +79,11 @@ pub fn insert(
                 ))
                 .execute(c)?;
         }
-        crate::insert_audit!(
+        crate::db::accounts::insert_audit(
             c,
             actor,
             "case_codes.create",
-            &format!("{} codes, unit {unit_id}", codes.len())
+            &format!("{} codes, unit {unit_id}", codes.len()),
         )?;
         Ok(())
     })
@@ -97,19 +97,22 @@ pub fn state(
 ) -> Result<CodeState, DbError> {
     let code_hash = hash(typed);
     let nullifier = keys.nullifier(campaign_id, &code_hash);
-    let (found, used): (Option<(i32, Option<i64>)>, i64) = crate::with_conn!(conn, |c| {
-        let found = case_codes::table
-            .filter(case_codes::campaign_id.eq(campaign_id))
-            .filter(case_codes::code_hash.eq(&code_hash))
-            .select((case_codes::unit_id, case_codes::redeemed_at))
-            .first(c)
-            .optional()?;
-        let used = case_code_uses::table
-            .filter(case_code_uses::campaign_id.eq(campaign_id))
-            .filter(case_code_uses::nullifier.eq(&nullifier))
-            .count()
-            .get_result(c)?;
-        Ok::<_, DbError>((found, used))
+    let (found, used): (Option<(i32, Option<i64>)>, i64) = ({
+        let c: &mut crate::db::DbConn = conn;
+        {
+            let found = case_codes::table
+                .filter(case_codes::campaign_id.eq(campaign_id))
+                .filter(case_codes::code_hash.eq(&code_hash))
+                .select((case_codes::unit_id, case_codes::redeemed_at))
+                .first(c)
+                .optional()?;
+            let used = case_code_uses::table
+                .filter(case_code_uses::campaign_id.eq(campaign_id))
+                .filter(case_code_uses::nullifier.eq(&nullifier))
+                .count()
+                .get_result(c)?;
+            Ok::<_, DbError>((found, used))
+        }
     })?;
     Ok(match found {
         None => CodeState::Unknown,
@@ -123,49 +126,52 @@ pub fn state(
 /// Redeems a case code for a unit inside the caller's transaction: `Err(CaseCodeUnknown)` when
 /// the campaign has no such code for the unit, `Err(CaseCodeUsed)` when it was used (the caller
 /// then rolls back). Only the nullifier is written.
-#[macro_export]
-macro_rules! redeem_case_code {
-    ($c:expr, $campaign_id:expr, $unit_id:expr, $code:expr) => {{
-        use $crate::db::schema::{case_code_uses, case_codes};
-        let c = $c;
-        let (campaign_id, unit_id): (i32, i32) = ($campaign_id, $unit_id);
-        let code: &$crate::db::responses::CaseCodeUse = $code;
-        let found: Option<Option<i64>> = case_codes::table
-            .filter(case_codes::campaign_id.eq(campaign_id))
-            .filter(case_codes::unit_id.eq(unit_id))
-            .filter(case_codes::code_hash.eq(&code.hash))
-            .select(case_codes::redeemed_at)
-            .first(&mut *c)
-            .optional()?;
-        match found {
-            None => Err($crate::db::DbError::CaseCodeUnknown),
-            Some(Some(_)) => Err($crate::db::DbError::CaseCodeUsed),
-            Some(None) => {
-                let fresh = diesel::insert_into(case_code_uses::table)
+pub fn redeem(
+    c: &mut DbConn,
+    campaign_id: i32,
+    unit_id: i32,
+    code: &crate::db::responses::CaseCodeUse,
+) -> Result<(), DbError> {
+    let found: Option<Option<i64>> = case_codes::table
+        .filter(case_codes::campaign_id.eq(campaign_id))
+        .filter(case_codes::unit_id.eq(unit_id))
+        .filter(case_codes::code_hash.eq(&code.hash))
+        .select(case_codes::redeemed_at)
+        .first(c)
+        .optional()?;
+    match found {
+        None => Err(DbError::CaseCodeUnknown),
+        Some(Some(_)) => Err(DbError::CaseCodeUsed),
+        Some(None) => {
+            let fresh = crate::db::native(
+                c,
+                diesel::insert_into(case_code_uses::table)
                     .values((
                         case_code_uses::campaign_id.eq(campaign_id),
                         case_code_uses::nullifier.eq(&code.nullifier),
                         case_code_uses::unit_id.eq(unit_id),
                     ))
-                    .on_conflict_do_nothing()
-                    .execute(&mut *c)?;
-                if fresh == 1 {
-                    Ok(())
-                } else {
-                    Err($crate::db::DbError::CaseCodeUsed)
-                }
+                    .on_conflict_do_nothing(),
+            )?;
+            if fresh == 1 {
+                Ok(())
+            } else {
+                Err(DbError::CaseCodeUsed)
             }
         }
-    }};
+    }
 }
 
 /// How many codes of each unit of a campaign were redeemed: (unit id, count). Aggregates only.
 pub fn redeemed_by_unit(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<(i32, i64)>, DbError> {
-    Ok(crate::with_conn!(conn, |c| case_code_uses::table
-        .filter(case_code_uses::campaign_id.eq(campaign_id))
-        .group_by(case_code_uses::unit_id)
-        .select((case_code_uses::unit_id, diesel::dsl::count_star()))
-        .load(c))?)
+    Ok(({
+        let c: &mut crate::db::DbConn = conn;
+        case_code_uses::table
+            .filter(case_code_uses::campaign_id.eq(campaign_id))
+            .group_by(case_code_uses::unit_id)
+            .select((case_code_uses::unit_id, diesel::dsl::count_star()))
+            .load(c)
+    })?)
 }
 
 #[cfg(test)]

@@ -11,10 +11,13 @@ use crate::anonymity::{random_key, AnonymityKeys};
 
 /// How many contacts a campaign holds (for the console; the details are not shown there).
 pub fn count(conn: &mut DbConn, campaign_id: i32) -> Result<i64, DbError> {
-    Ok(crate::with_conn!(conn, |c| contacts::table
-        .filter(contacts::campaign_id.eq(campaign_id))
-        .count()
-        .get_result(c))?)
+    Ok(({
+        let c: &mut crate::db::DbConn = conn;
+        contacts::table
+            .filter(contacts::campaign_id.eq(campaign_id))
+            .count()
+            .get_result(c)
+    })?)
 }
 
 /// A contact opened for the evaluator: the unit it was left for and what was typed.
@@ -30,11 +33,14 @@ pub fn open_all(
     keys: &AnonymityKeys,
     campaign_id: i32,
 ) -> Result<Vec<OpenedContact>, DbError> {
-    let rows: Vec<(i32, Vec<u8>)> = crate::with_conn!(conn, |c| contacts::table
-        .filter(contacts::campaign_id.eq(campaign_id))
-        .order(contacts::id)
-        .select((contacts::unit_id, contacts::sealed))
-        .load(c))?;
+    let rows: Vec<(i32, Vec<u8>)> = ({
+        let c: &mut crate::db::DbConn = conn;
+        contacts::table
+            .filter(contacts::campaign_id.eq(campaign_id))
+            .order(contacts::id)
+            .select((contacts::unit_id, contacts::sealed))
+            .load(c)
+    })?;
     rows.into_iter()
         .map(|(unit_id, sealed)| {
             let contact = keys.open(campaign_id, unit_id, &sealed).map_err(|e| {
@@ -48,7 +54,7 @@ pub fn open_all(
 /// Seals the contacts left before contacts were sealed (kept, without their time, in
 /// `contacts_unsealed` by the migration) and removes the plain copies. Returns how many.
 pub fn seal_unsealed(conn: &mut DbConn, keys: &AnonymityKeys) -> Result<usize, DbError> {
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         let plain: Vec<(i32, i32, String)> = contacts_unsealed::table
             .select((
                 contacts_unsealed::campaign_id,
@@ -82,9 +88,12 @@ pub struct Purged {
 /// (its `ends_on`) before `cutoff`. Neither keeps a time of its own, so retention counts from
 /// the end of the campaign.
 pub fn purge(conn: &mut DbConn, cutoff: chrono::NaiveDate) -> Result<Purged, DbError> {
-    let ended: Vec<(i32, String)> = crate::with_conn!(conn, |c| campaigns::table
-        .select((campaigns::id, campaigns::ends_on))
-        .load(c))?;
+    let ended: Vec<(i32, String)> = ({
+        let c: &mut crate::db::DbConn = conn;
+        campaigns::table
+            .select((campaigns::id, campaigns::ends_on))
+            .load(c)
+    })?;
     let due: Vec<i32> = ended
         .into_iter()
         .filter(|(_, ends_on)| {
@@ -92,7 +101,7 @@ pub fn purge(conn: &mut DbConn, cutoff: chrono::NaiveDate) -> Result<Purged, DbE
         })
         .map(|(id, _)| id)
         .collect();
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         let contacts = diesel::delete(contacts::table.filter(contacts::campaign_id.eq_any(&due)))
             .execute(c)?;
         let device_tags =

@@ -1,8 +1,9 @@
-//! Storage: one pool type over SQLite (embedded, the default) and PostgreSQL.
+//! Storage: one connection type over SQLite (embedded, the default) and PostgreSQL.
 //!
-//! Backend-specific SQL (PRAGMAs, `BEGIN IMMEDIATE`) lives only here, behind the match on
-//! [`DbConn`]; the query modules are written once and expanded for each backend by the
-//! [`with_conn!`] and [`write_transaction!`] macros.
+//! [`DbConn`] is a diesel `MultiConnection`: every query module is written once, as plain
+//! functions over `&mut DbConn`, and type-checked once. The few statements the two dialects
+//! write differently (`ON CONFLICT`, `BEGIN IMMEDIATE`, PRAGMAs) go through [`native`], which
+//! runs one query value on whichever backend the connection is.
 
 pub mod accounts;
 pub mod campaigns;
@@ -19,16 +20,17 @@ pub mod secrets;
 
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::query_dsl::methods::{ExecuteDsl, LoadQuery};
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::sqlite::SqliteConnection;
-use diesel::{Connection, RunQueryDsl};
+use diesel::{Connection, QueryResult, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-/// The SQLite migrations (public for the upgrade tests, which stop part-way).
+/// The migrations of each backend (public for the upgrade tests, which stop part-way).
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
-const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 
 /// How long a SQLite writer waits for the write lock before giving up.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 10_000;
@@ -86,84 +88,146 @@ impl DatabaseUrl {
     }
 }
 
-/// Sets the durability settings on every pooled SQLite connection, not just the first.
-#[derive(Debug)]
-struct SqliteDurability;
+/// A connection to either backend. Query modules take `&mut DbConn`; a pooled connection
+/// ([`Pooled`]) dereferences to one.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
 
-impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteDurability {
-    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        #[derive(diesel::QueryableByName)]
-        struct Mode {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            journal_mode: String,
+pub type Pooled = PooledConnection<Manager>;
+
+/// Opens connections of the backend the URL names (never guessing from the string, as
+/// `Connection::establish` on a `MultiConnection` would), and gives every SQLite connection
+/// its durability settings.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, Self::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)
+                    .map_err(diesel::r2d2::Error::ConnectionError)?;
+                sqlite_durability(&mut conn).map_err(diesel::r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Postgres)
+                .map_err(diesel::r2d2::Error::ConnectionError),
         }
-        conn.batch_execute(&format!(
-            "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
-             PRAGMA synchronous = FULL;
-             PRAGMA foreign_keys = ON;"
-        ))
-        .map_err(diesel::r2d2::Error::QueryError)?;
-        // WAL is a property of the file, set once. Setting it again while another connection
-        // writes fails with "database is locked" without waiting, so only set it when needed.
-        let mode = diesel::sql_query("PRAGMA journal_mode")
-            .get_result::<Mode>(conn)
-            .map_err(diesel::r2d2::Error::QueryError)?;
-        if !mode.journal_mode.eq_ignore_ascii_case("wal") {
-            conn.batch_execute("PRAGMA journal_mode = WAL;")
-                .map_err(diesel::r2d2::Error::QueryError)?;
-        }
-        Ok(())
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
     }
 }
 
+/// The durability settings of every SQLite connection, not just the first: FULL sync, WAL,
+/// foreign keys, a busy timeout.
+fn sqlite_durability(conn: &mut SqliteConnection) -> QueryResult<()> {
+    #[derive(diesel::QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        journal_mode: String,
+    }
+    conn.batch_execute(&format!(
+        "PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;"
+    ))?;
+    // WAL is a property of the file, set once. Setting it again while another connection
+    // writes fails with "database is locked" without waiting, so only set it when needed.
+    let mode = diesel::sql_query("PRAGMA journal_mode").get_result::<Mode>(conn)?;
+    if !mode.journal_mode.eq_ignore_ascii_case("wal") {
+        conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+    }
+    Ok(())
+}
+
+/// Runs one statement that only the backends' own dialects can express (`ON CONFLICT`): the
+/// query value is built once, and executed as SQLite or PostgreSQL SQL.
+pub fn native<Q>(conn: &mut DbConn, query: Q) -> QueryResult<usize>
+where
+    Q: ExecuteDsl<SqliteConnection> + ExecuteDsl<PgConnection>,
+{
+    match conn {
+        DbConn::Sqlite(c) => ExecuteDsl::<SqliteConnection>::execute(query, c),
+        DbConn::Postgres(c) => ExecuteDsl::<PgConnection>::execute(query, c),
+    }
+}
+
+/// As [`native`], for a statement that returns rows (`ON CONFLICT … RETURNING`).
+pub fn native_load<'q, Q, U>(conn: &mut DbConn, query: Q) -> QueryResult<Vec<U>>
+where
+    Q: LoadQuery<'q, SqliteConnection, U> + LoadQuery<'q, PgConnection, U>,
+{
+    match conn {
+        DbConn::Sqlite(c) => LoadQuery::<SqliteConnection, U>::internal_load(query, c)?.collect(),
+        DbConn::Postgres(c) => LoadQuery::<PgConnection, U>::internal_load(query, c)?.collect(),
+    }
+}
+
+/// Runs `body` in a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write lock up
+/// front, so a transaction never fails half-way on a lock upgrade), a plain transaction on
+/// PostgreSQL. Committed when `body` returns `Ok`, rolled back otherwise.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConn,
+    body: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match body(conn) {
+        Ok(value) => {
+            match conn {
+                DbConn::Sqlite(c) => AnsiTransactionManager::commit_transaction(c)?,
+                DbConn::Postgres(c) => AnsiTransactionManager::commit_transaction(c)?,
+            }
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = match conn {
+                DbConn::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+                DbConn::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),
+            };
+            Err(e)
+        }
+    }
+}
+
+/// A database pool of either backend.
 #[derive(Clone)]
-pub enum DbPool {
-    Sqlite(Pool<ConnectionManager<SqliteConnection>>),
-    Postgres(Pool<ConnectionManager<PgConnection>>),
+pub struct DbPool {
+    pool: Pool<Manager>,
+    backend: Backend,
 }
 
-pub enum DbConn {
-    Sqlite(PooledConnection<ConnectionManager<SqliteConnection>>),
-    Postgres(PooledConnection<ConnectionManager<PgConnection>>),
-}
-
-/// Runs `$body` with `$c` bound to the backend's `&mut` connection.
-#[macro_export]
-macro_rules! with_conn {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::db::DbConn::Sqlite(pooled) => {
-                let $c: &mut diesel::sqlite::SqliteConnection = &mut *pooled;
-                $body
-            }
-            $crate::db::DbConn::Postgres(pooled) => {
-                let $c: &mut diesel::pg::PgConnection = &mut *pooled;
-                $body
-            }
-        }
-    };
-}
-
-/// Runs `$body` in a write transaction: `BEGIN IMMEDIATE` on SQLite (take the write lock
-/// up front, so a transaction never fails half-way on a lock upgrade), a plain transaction on
-/// PostgreSQL.
-#[macro_export]
-macro_rules! write_transaction {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::db::DbConn::Sqlite(pooled) => pooled.immediate_transaction(|$c| $body),
-            $crate::db::DbConn::Postgres(pooled) => {
-                diesel::Connection::transaction(&mut **pooled, |$c| $body)
-            }
-        }
-    };
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
 impl DbPool {
     /// Opens a pool. A SQLite database is created and migrated; a PostgreSQL one must already
     /// be migrated (`survey-server migrate`).
     pub fn open(url: &DatabaseUrl, max_size: u32) -> Result<DbPool, DbError> {
-        match url {
+        let (backend, shown) = match url {
             DatabaseUrl::Sqlite(path) => {
                 if let Some(dir) = std::path::Path::new(path).parent() {
                     if !dir.as_os_str().is_empty() {
@@ -171,23 +235,24 @@ impl DbPool {
                             .map_err(|e| DbError::Open(format!("{}: {e}", dir.display())))?;
                     }
                 }
-                let pool = Pool::builder()
-                    .max_size(max_size)
-                    .connection_timeout(Duration::from_secs(30))
-                    .connection_customizer(Box::new(SqliteDurability))
-                    .build(ConnectionManager::<SqliteConnection>::new(path))
-                    .map_err(|e| DbError::Open(format!("{path}: {e}")))?;
-                let pool = DbPool::Sqlite(pool);
-                pool.migrate()?;
-                Ok(pool)
+                (Backend::Sqlite, path.clone())
             }
-            DatabaseUrl::Postgres(url) => {
-                let pool = Pool::builder()
-                    .max_size(max_size)
-                    .connection_timeout(Duration::from_secs(30))
-                    .build(ConnectionManager::<PgConnection>::new(url))
-                    .map_err(|e| DbError::Open(redact(&e.to_string(), url)))?;
-                let pool = DbPool::Postgres(pool);
+            DatabaseUrl::Postgres(_) => (Backend::Postgres, String::new()),
+        };
+        let pool = Pool::builder()
+            .max_size(max_size)
+            .connection_timeout(Duration::from_secs(30))
+            .build(Manager { url: url.clone() })
+            .map_err(|e| match url {
+                DatabaseUrl::Sqlite(_) => DbError::Open(format!("{shown}: {e}")),
+                DatabaseUrl::Postgres(url) => DbError::Open(redact(&e.to_string(), url)),
+            })?;
+        let pool = DbPool { pool, backend };
+        match backend {
+            Backend::Sqlite => {
+                pool.migrate()?;
+            }
+            Backend::Postgres => {
                 pool.check_postgres_durability()?;
                 let pending = pool.pending_migrations()?;
                 if !pending.is_empty() {
@@ -197,9 +262,9 @@ impl DbPool {
                         pending.join(", ")
                     )));
                 }
-                Ok(pool)
             }
         }
+        Ok(pool)
     }
 
     /// An acknowledged response must survive a crash: refuse a PostgreSQL that does not flush
@@ -210,9 +275,7 @@ impl DbPool {
             #[diesel(sql_type = diesel::sql_types::Text)]
             setting: String,
         }
-        let DbConn::Postgres(mut conn) = self.get()? else {
-            return Ok(());
-        };
+        let mut conn = self.get()?;
         for name in ["fsync", "synchronous_commit"] {
             let value: Setting =
                 diesel::sql_query(format!("SELECT current_setting('{name}') AS setting"))
@@ -227,24 +290,25 @@ impl DbPool {
         Ok(())
     }
 
-    pub fn get(&self) -> Result<DbConn, DbError> {
-        Ok(match self {
-            DbPool::Sqlite(pool) => DbConn::Sqlite(pool.get()?),
-            DbPool::Postgres(pool) => DbConn::Postgres(pool.get()?),
-        })
+    pub fn get(&self) -> Result<Pooled, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     pub fn backend_name(&self) -> &'static str {
-        match self {
-            DbPool::Sqlite(_) => "sqlite",
-            DbPool::Postgres(_) => "postgres",
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
         }
     }
 
     /// Applies pending migrations; returns the names applied.
     pub fn migrate(&self) -> Result<Vec<String>, DbError> {
         let mut conn = self.get()?;
-        let applied = match &mut conn {
+        let applied = match &mut *conn {
             DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
             DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
         }
@@ -254,7 +318,7 @@ impl DbPool {
 
     fn pending_migrations(&self) -> Result<Vec<String>, DbError> {
         let mut conn = self.get()?;
-        let pending = match &mut conn {
+        let pending = match &mut *conn {
             DbConn::Sqlite(c) => c
                 .pending_migrations(SQLITE_MIGRATIONS)
                 .map(|m| m.iter().map(|m| m.name().to_string()).collect()),
@@ -295,18 +359,17 @@ pub fn read_snapshot<T>(
     conn: &mut DbConn,
     read: impl FnOnce(&mut DbConn) -> Result<T, DbError>,
 ) -> Result<T, DbError> {
-    use diesel::connection::{AnsiTransactionManager, TransactionManager};
     match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(&mut **c, "BEGIN")?,
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?,
         DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
-            &mut **c,
+            c,
             "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
         )?,
     }
     let result = read(conn);
     let ended = match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::rollback_transaction(&mut **c),
-        DbConn::Postgres(c) => AnsiTransactionManager::rollback_transaction(&mut **c),
+        DbConn::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+        DbConn::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),
     };
     let value = result?;
     ended?;

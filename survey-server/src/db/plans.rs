@@ -37,7 +37,7 @@ pub fn save(
     rows: &[StratumRow],
     actor: &str,
 ) -> Result<(), DbError> {
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         diesel::delete(strata::table.filter(strata::campaign_id.eq(plan.campaign_id)))
             .execute(c)?;
         diesel::delete(sampling_plans::table.find(plan.campaign_id)).execute(c)?;
@@ -67,11 +67,11 @@ pub fn save(
                 .execute(c)?;
         }
         let total: i64 = rows.iter().map(|r| i64::from(r.target)).sum();
-        crate::insert_audit!(
+        crate::db::accounts::insert_audit(
             c,
             actor,
             "plan.save",
-            &format!("campaign {}, total target {total}", plan.campaign_id)
+            &format!("campaign {}, total target {total}", plan.campaign_id),
         )?;
         Ok(())
     })
@@ -81,70 +81,23 @@ pub fn load(
     conn: &mut DbConn,
     campaign_id: i32,
 ) -> Result<Option<(SamplingPlan, Vec<StratumRow>)>, DbError> {
-    crate::with_conn!(conn, |c| {
-        let Some(plan) = sampling_plans::table
-            .find(campaign_id)
-            .select(SamplingPlan::as_select())
-            .first(c)
-            .optional()?
-        else {
-            return Ok(None);
-        };
-        let rows = strata::table
-            .filter(strata::campaign_id.eq(campaign_id))
-            .order((strata::unit_id, strata::respondent_type))
-            .select(StratumRow::as_select())
-            .load(c)?;
-        Ok(Some((plan, rows)))
-    })
-}
-
-/// Inside a response's transaction: `Ok(false)` within quota (or no plan), `Ok(true)` past it
-/// under "accept and mark", `Err(QuotaFull)` past it under "close the stratum". The stratum is
-/// the unit × respondent type cell when the plan has one, else the unit. Touching the stratum
-/// row first makes concurrent PostgreSQL transactions for one stratum queue up, so the count
-/// each sees is exact (SQLite's BEGIN IMMEDIATE already serialises writers).
-#[macro_export]
-macro_rules! check_quota {
-    ($c:expr, $campaign_id:expr, $unit_id:expr, $respondent_type:expr) => {{
-        use $crate::db::schema::{responses as r, sampling_plans as p, strata as s};
-        let cell: &str = $respondent_type;
-        let of_unit = s::table
-            .filter(s::campaign_id.eq($campaign_id))
-            .filter(s::unit_id.eq($unit_id));
-        let row: Option<(String, i32)> = of_unit
-            .filter(s::respondent_type.eq(cell).or(s::respondent_type.eq("")))
-            .order(s::respondent_type.desc())
-            .select((s::respondent_type, s::quota))
-            .first($c)
-            .optional()?;
-        match row {
-            None => Ok::<bool, $crate::db::DbError>(false),
-            Some((stratum_type, quota)) => {
-                diesel::update(of_unit.filter(s::respondent_type.eq(&stratum_type)))
-                    .set(s::quota.eq(s::quota))
-                    .execute($c)?;
-                let policy: String = p::table
-                    .find($campaign_id)
-                    .select(p::quota_policy)
-                    .first($c)?;
-                let in_unit = r::table
-                    .filter(r::campaign_id.eq($campaign_id))
-                    .filter(r::unit_id.eq($unit_id));
-                let count: i64 = if stratum_type.is_empty() {
-                    in_unit.count().get_result($c)?
-                } else {
-                    in_unit
-                        .filter(r::respondent_type.eq(&stratum_type))
-                        .count()
-                        .get_result($c)?
-                };
-                match (count >= i64::from(quota), policy.as_str()) {
-                    (false, _) => Ok(false),
-                    (true, "close_stratum") => Err($crate::db::DbError::QuotaFull),
-                    (true, _) => Ok(true),
-                }
-            }
+    {
+        let c: &mut crate::db::DbConn = conn;
+        {
+            let Some(plan) = sampling_plans::table
+                .find(campaign_id)
+                .select(SamplingPlan::as_select())
+                .first(c)
+                .optional()?
+            else {
+                return Ok(None);
+            };
+            let rows = strata::table
+                .filter(strata::campaign_id.eq(campaign_id))
+                .order((strata::unit_id, strata::respondent_type))
+                .select(StratumRow::as_select())
+                .load(c)?;
+            Ok(Some((plan, rows)))
         }
-    }};
+    }
 }

@@ -3,10 +3,11 @@
 
 use diesel::prelude::*;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use minyi_integrity::FlagRow;
 
+use super::log::Appender;
 use super::schema::{campaigns, response_flags, responses};
 use super::{DbConn, DbError};
 
@@ -14,28 +15,45 @@ use super::{DbConn, DbError};
 /// event appended to its campaign's log in the same transaction. A response flagged already
 /// keeps its first flag of that kind.
 pub fn flag(conn: &mut DbConn, ids: &[i32], flag: &str, at_ms: i64) -> Result<(), DbError> {
-    let owners: Vec<(i32, i32, String)> = crate::with_conn!(conn, |c| responses::table
+    let owners: Vec<(i32, i32, String)> = responses::table
         .inner_join(campaigns::table)
         .filter(responses::id.eq_any(ids))
         .order(responses::id)
         .select((responses::id, responses::campaign_id, campaigns::slug))
-        .load(c))?;
-    let mut campaign_ids: Vec<i32> = owners.iter().map(|(_, campaign, _)| *campaign).collect();
-    campaign_ids.sort_unstable();
-    campaign_ids.dedup();
-    crate::write_transaction!(conn, |c| {
-        let mut frontiers = BTreeMap::new();
-        for campaign_id in &campaign_ids {
-            frontiers.insert(*campaign_id, crate::log_lock!(&mut *c, *campaign_id)?);
+        .load(conn)?;
+    let campaigns: BTreeMap<i32, &str> = owners
+        .iter()
+        .map(|(_, campaign, slug)| (*campaign, slug.as_str()))
+        .collect();
+    crate::db::write_transaction(conn, |c| {
+        let mut logs = BTreeMap::new();
+        for (campaign_id, slug) in &campaigns {
+            logs.insert(*campaign_id, Appender::open(c, *campaign_id, slug)?);
         }
-        for (id, campaign_id, slug) in &owners {
-            let frontier = frontiers
-                .get_mut(campaign_id)
-                .expect("every campaign was locked");
-            crate::flag_append!(&mut *c, frontier, slug, *campaign_id, *id, flag, "", at_ms)?;
+        // Read under the logs' locks: no other writer adds this flag meanwhile.
+        let flagged: HashSet<i32> = response_flags::table
+            .filter(response_flags::response_id.eq_any(ids))
+            .filter(response_flags::flag.eq(flag))
+            .select(response_flags::response_id)
+            .load::<i32>(c)?
+            .into_iter()
+            .collect();
+        let mut rows = Vec::new();
+        for (id, campaign_id, _) in owners.iter().filter(|(id, ..)| !flagged.contains(id)) {
+            let log = logs.get_mut(campaign_id).expect("every campaign was taken");
+            log.flag(*id, flag, "", at_ms);
+            rows.push((
+                response_flags::response_id.eq(*id),
+                response_flags::flag.eq(flag),
+                response_flags::detail.eq(""),
+                response_flags::flagged_at.eq(at_ms),
+            ));
         }
-        for (campaign_id, frontier) in &frontiers {
-            crate::log_save!(&mut *c, *campaign_id, frontier)?;
+        for rows in rows.chunks(500) {
+            crate::db::native(c, diesel::insert_into(response_flags::table).values(rows))?;
+        }
+        for log in logs.into_values() {
+            log.save(c)?;
         }
         Ok::<_, DbError>(())
     })
@@ -43,17 +61,20 @@ pub fn flag(conn: &mut DbConn, ids: &[i32], flag: &str, at_ms: i64) -> Result<()
 
 /// Every flag on a campaign's responses: (response id, flag, detail, flagged at).
 pub fn flags_of(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<FlagRow>, DbError> {
-    let rows: Vec<(i32, String, String, i64)> = crate::with_conn!(conn, |c| response_flags::table
-        .inner_join(responses::table)
-        .filter(responses::campaign_id.eq(campaign_id))
-        .order((response_flags::response_id, response_flags::flag))
-        .select((
-            response_flags::response_id,
-            response_flags::flag,
-            response_flags::detail,
-            response_flags::flagged_at,
-        ))
-        .load(c))?;
+    let rows: Vec<(i32, String, String, i64)> = ({
+        let c: &mut crate::db::DbConn = conn;
+        response_flags::table
+            .inner_join(responses::table)
+            .filter(responses::campaign_id.eq(campaign_id))
+            .order((response_flags::response_id, response_flags::flag))
+            .select((
+                response_flags::response_id,
+                response_flags::flag,
+                response_flags::detail,
+                response_flags::flagged_at,
+            ))
+            .load(c)
+    })?;
     Ok(rows
         .into_iter()
         .map(|(response_id, flag, detail, at_ms)| FlagRow {
@@ -94,5 +115,8 @@ pub fn report(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<QualityCount>, 
           GROUP BY r.unit_id, {DAY}, f.flag
          ORDER BY unit_id, day, flag"
     );
-    Ok(crate::with_conn!(conn, |c| diesel::sql_query(&sql).load(c))?)
+    Ok(({
+        let c: &mut crate::db::DbConn = conn;
+        diesel::sql_query(&sql).load(c)
+    })?)
 }

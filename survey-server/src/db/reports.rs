@@ -43,7 +43,7 @@ pub fn publish(
             .map(|h| format!(" pdf {h}"))
             .unwrap_or_default()
     );
-    crate::write_transaction!(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         let id = diesel::insert_into(reports::table)
             .values((
                 reports::campaign_id.eq(campaign_id),
@@ -60,18 +60,21 @@ pub fn publish(
             ))
             .returning(reports::id)
             .get_result::<i32>(c)?;
-        crate::insert_audit!(c, by, "report.publish", &format!("#{id} {detail}"))?;
+        crate::db::accounts::insert_audit(c, by, "report.publish", &format!("#{id} {detail}"))?;
         Ok::<_, DbError>(id)
     })
 }
 
 /// A campaign's publications, newest (the one in force) first.
 pub fn list(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<Publication>, DbError> {
-    crate::with_conn!(conn, |c| Ok(reports::table
-        .filter(reports::campaign_id.eq(campaign_id))
-        .order(reports::id.desc())
-        .select(Publication::as_select())
-        .load(c)?))
+    {
+        let c: &mut crate::db::DbConn = conn;
+        Ok(reports::table
+            .filter(reports::campaign_id.eq(campaign_id))
+            .order(reports::id.desc())
+            .select(Publication::as_select())
+            .load(c)?)
+    }
 }
 
 /// The HTML of one publication, or of the latest when `id` is `None`.
@@ -80,19 +83,22 @@ pub fn html(
     campaign_id: i32,
     id: Option<i32>,
 ) -> Result<Option<Vec<u8>>, DbError> {
-    crate::with_conn!(conn, |c| {
-        let mut query = reports::table
-            .filter(reports::campaign_id.eq(campaign_id))
-            .into_boxed();
-        if let Some(id) = id {
-            query = query.filter(reports::id.eq(id));
+    {
+        let c: &mut crate::db::DbConn = conn;
+        {
+            let mut query = reports::table
+                .filter(reports::campaign_id.eq(campaign_id))
+                .into_boxed();
+            if let Some(id) = id {
+                query = query.filter(reports::id.eq(id));
+            }
+            Ok(query
+                .order(reports::id.desc())
+                .select(reports::html)
+                .first::<Vec<u8>>(c)
+                .optional()?)
         }
-        Ok(query
-            .order(reports::id.desc())
-            .select(reports::html)
-            .first::<Vec<u8>>(c)
-            .optional()?)
-    })
+    }
 }
 
 /// The PDF of one publication, or of the latest when `id` is `None`: `None` when there is
@@ -102,17 +108,20 @@ pub fn pdf(
     campaign_id: i32,
     id: Option<i32>,
 ) -> Result<Option<Option<Vec<u8>>>, DbError> {
-    crate::with_conn!(conn, |c| {
-        let mut query = reports::table
-            .filter(reports::campaign_id.eq(campaign_id))
-            .into_boxed();
-        if let Some(id) = id {
-            query = query.filter(reports::id.eq(id));
+    {
+        let c: &mut crate::db::DbConn = conn;
+        {
+            let mut query = reports::table
+                .filter(reports::campaign_id.eq(campaign_id))
+                .into_boxed();
+            if let Some(id) = id {
+                query = query.filter(reports::id.eq(id));
+            }
+            Ok(query
+                .order(reports::id.desc())
+                .select(reports::pdf)
+                .first::<Option<Vec<u8>>>(c)
+                .optional()?)
         }
-        Ok(query
-            .order(reports::id.desc())
-            .select(reports::pdf)
-            .first::<Option<Vec<u8>>>(c)
-            .optional()?)
-    })
+    }
 }

@@ -1,10 +1,10 @@
-//! Storing a response: one transaction, idempotent on the form's key, acknowledged only after
-//! commit.
+//! Storing responses: one row per response (its answers in one column, encoded as its log
+//! leaf encodes them), stored a batch at a time in one transaction ([`store_batch`]),
+//! idempotent on the form's key, acknowledged only after commit.
 
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use super::schema::{answers, contacts, device_seen, responses};
+use super::schema::responses;
 use super::{DbConn, DbError};
 
 /// A response ready to store: every value already parsed against its questionnaire.
@@ -85,233 +85,23 @@ impl Stored {
     }
 }
 
-/// Stores the response and its answers in one transaction; a key already stored returns the
-/// existing response instead. When this returns `Ok`, the response is committed.
+/// Stores one response (a batch of one): see [`store_batch`].
 pub fn store(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
-    match insert(conn, new) {
-        // Another transaction committed the same key between our check and our insert
-        // (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers).
-        Err(DbError::Query(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))) => {
-            find_by_key(conn, &new.idempotency_key)?
-                .map(Stored::Duplicate)
-                .ok_or_else(|| DbError::Invalid("unique violation without a stored key".into()))
-        }
-        other => other,
-    }
-}
-
-/// The statements that store one response, run with the connection `$c` of a transaction
-/// already open (alone, or as one savepoint of a group commit).
-macro_rules! insert_one {
-    ($c:expr, $new:expr, $frontier:expr) => {{
-        let frontier: &mut minyi_integrity::Frontier = $frontier;
-        let c = $c;
-        let new: &NewResponse = $new;
-        (|| {
-            let existing = responses::table
-                .filter(responses::idempotency_key.eq(&new.idempotency_key))
-                .select(responses::id)
-                .first::<i32>(c)
-                .optional()?;
-            if let Some(id) = existing {
-                return Ok::<_, DbError>(Stored::Duplicate(id));
-            }
-            let cell = new.respondent_type.as_deref().unwrap_or_default();
-            let over_quota = crate::check_quota!(c, new.campaign_id, new.unit_id, cell)?;
-            if let Some(code) = &new.case_code {
-                crate::redeem_case_code!(&mut *c, new.campaign_id, new.unit_id, code)?;
-            }
-            let mut flags = new.flags.clone();
-            if let Some(tag) = &new.device_tag {
-                let first = diesel::insert_into(device_seen::table)
-                    .values((
-                        device_seen::campaign_id.eq(new.campaign_id),
-                        device_seen::unit_id.eq(new.unit_id),
-                        device_seen::device_tag.eq(tag),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(&mut *c)?
-                    == 1;
-                if !first && new.device_reject {
-                    return Err(DbError::DeviceRepeat);
-                }
-                if !first {
-                    flags.push(("device_repeat".to_string(), String::new()));
-                }
-            }
-            let id: i32 = diesel::insert_into(responses::table)
-                .values((
-                    responses::campaign_id.eq(new.campaign_id),
-                    responses::unit_id.eq(new.unit_id),
-                    responses::site_id.eq(new.site_id),
-                    responses::questionnaire_version_id.eq(new.questionnaire_version_id),
-                    responses::idempotency_key.eq(&new.idempotency_key),
-                    responses::respondent_type.eq(&new.respondent_type),
-                    responses::lang.eq(&new.lang),
-                    responses::form_issued_at.eq(new.form_issued_at),
-                    responses::submitted_at.eq(new.submitted_at),
-                    responses::duration_ms.eq(new.submitted_at - new.form_issued_at),
-                    responses::link_check.eq(&new.link_check),
-                    responses::over_quota.eq(over_quota),
-                ))
-                .returning(responses::id)
-                .get_result(c)?;
-            let rows: Vec<_> = new
-                .answers
-                .iter()
-                .map(|(item, value)| {
-                    (
-                        answers::response_id.eq(id),
-                        answers::item_id.eq(item.as_str()),
-                        answers::value.eq(value.as_str()),
-                    )
-                })
-                .collect();
-            if !rows.is_empty() {
-                diesel::insert_into(answers::table)
-                    .values(&rows)
-                    .execute(&mut *c)?;
-            }
-            crate::log_append!(
-                &mut *c,
-                new.campaign_id,
-                &mut *frontier,
-                new.leaf_record(id, over_quota)
-            )?;
-            for (flag, detail) in &flags {
-                crate::flag_append!(
-                    &mut *c,
-                    &mut *frontier,
-                    &new.leaf.campaign,
-                    new.campaign_id,
-                    id,
-                    flag,
-                    detail,
-                    new.submitted_at
-                )?;
-            }
-            if let Some(sealed) = &new.contact {
-                diesel::insert_into(contacts::table)
-                    .values((
-                        contacts::id.eq(crate::anonymity::random_key()),
-                        contacts::campaign_id.eq(new.campaign_id),
-                        contacts::unit_id.eq(new.unit_id),
-                        contacts::sealed.eq(sealed),
-                    ))
-                    .execute(&mut *c)?;
-            }
-            Ok(Stored::New(id))
-        })()
-    }};
-}
-
-/// Takes the log of every campaign in the batch, before any response is inserted (so ids rise
-/// in leaf order); the frontiers are kept in memory and saved once at the end.
-macro_rules! lock_logs {
-    ($c:expr, $batch:expr) => {{
-        let c = $c;
-        let mut frontiers = std::collections::BTreeMap::new();
-        for new in $batch {
-            if let std::collections::btree_map::Entry::Vacant(slot) =
-                frontiers.entry(new.campaign_id)
-            {
-                slot.insert(crate::log_lock!(&mut *c, new.campaign_id)?);
-            }
-        }
-        frontiers
-    }};
-}
-
-/// The batch with a savepoint per response: a refused one is rolled back alone.
-fn store_with_savepoints(
-    conn: &mut DbConn,
-    batch: &[&NewResponse],
-) -> Result<Vec<Result<Stored, DbError>>, DbError> {
-    crate::write_transaction!(conn, |c| {
-        let mut frontiers = lock_logs!(&mut *c, batch);
-        let mut results = Vec::with_capacity(batch.len());
-        for new in batch {
-            let frontier = frontiers
-                .get_mut(&new.campaign_id)
-                .expect("every campaign of the batch was locked");
-            let before = frontier.clone();
-            let result =
-                diesel::Connection::transaction(&mut *c, |c| insert_one!(c, *new, &mut *frontier));
-            if result.is_err() {
-                // The savepoint rolled back its leaf: so does the frontier.
-                *frontier = before;
-            }
-            results.push(result);
-        }
-        for (campaign_id, frontier) in &frontiers {
-            crate::log_save!(&mut *c, *campaign_id, frontier)?;
-        }
-        Ok::<_, DbError>(results)
-    })
-}
-
-fn insert(conn: &mut DbConn, new: &NewResponse) -> Result<Stored, DbError> {
-    crate::write_transaction!(conn, |c| {
-        let mut frontier = crate::log_lock!(&mut *c, new.campaign_id)?;
-        let stored = insert_one!(&mut *c, new, &mut frontier)?;
-        crate::log_save!(&mut *c, new.campaign_id, &frontier)?;
-        Ok::<_, DbError>(stored)
-    })
-}
-
-/// Stores several responses in one transaction and one flush — a group commit. The batch is
-/// first tried as one plain transaction; if any response in it is refused (a used case code, a
-/// full quota, a device already seen under `reject`) or races another server, the transaction is
-/// rolled back and the batch stored again with each response a savepoint of its own, so that
-/// one refused response does not undo the others. (Savepoints cost two round trips a response
-/// on PostgreSQL; refusals are rare.) The outer `Err` means the commit itself failed and
-/// nothing was stored.
-pub fn store_batch(
-    conn: &mut DbConn,
-    batch: &[&NewResponse],
-) -> Result<Vec<Result<Stored, DbError>>, DbError> {
-    let plain = crate::write_transaction!(conn, |c| {
-        let mut frontiers = lock_logs!(&mut *c, batch);
-        let mut results = Vec::with_capacity(batch.len());
-        for new in batch {
-            let frontier = frontiers
-                .get_mut(&new.campaign_id)
-                .expect("every campaign of the batch was locked");
-            results.push(Ok(insert_one!(&mut *c, *new, &mut *frontier)?));
-        }
-        for (campaign_id, frontier) in &frontiers {
-            crate::log_save!(&mut *c, *campaign_id, frontier)?;
-        }
-        Ok::<_, DbError>(results)
-    });
-    let results = match plain {
-        Ok(results) => results,
-        Err(_) => store_with_savepoints(conn, batch)?,
-    };
-    // A key committed by another process between our check and our insert (PostgreSQL with
-    // several servers) is that response's duplicate.
-    results
-        .into_iter()
-        .zip(batch)
-        .map(|(result, new)| match result {
-            Err(DbError::Query(DieselError::DatabaseError(
-                DatabaseErrorKind::UniqueViolation,
-                _,
-            ))) => Ok(find_by_key(conn, &new.idempotency_key)?
-                .map(Stored::Duplicate)
-                .ok_or_else(|| DbError::Invalid("unique violation without a stored key".into()))),
-            other => Ok(other),
-        })
-        .collect()
+    store_batch(conn, &[new])?
+        .pop()
+        .expect("one result for one response")
 }
 
 pub fn find_by_key(conn: &mut DbConn, key: &str) -> Result<Option<i32>, DbError> {
-    crate::with_conn!(conn, |c| Ok(responses::table
+    Ok(responses::table
         .filter(responses::idempotency_key.eq(key))
         .select(responses::id)
-        .first::<i32>(c)
-        .optional()?))
+        .first::<i32>(conn)
+        .optional()?)
 }
 
+mod batch;
+mod checks;
 mod reads;
+pub use batch::store_batch;
 pub use reads::*;

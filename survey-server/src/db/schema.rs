@@ -76,14 +76,20 @@ diesel::table! {
         duration_ms -> BigInt,
         link_check -> Text,
         over_quota -> Bool,
+        /// The canonical encoding of the answers (`minyi_integrity::leaf::encode_answers`).
+        answers -> Binary,
     }
 }
 
 diesel::table! {
-    answers (response_id, item_id) {
-        response_id -> Integer,
-        item_id -> Text,
-        value -> Text,
+    response_counts (campaign_id, unit_id, respondent_type, day, link_check, over_quota) {
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        respondent_type -> Text,
+        day -> BigInt,
+        link_check -> Text,
+        over_quota -> Bool,
+        n -> BigInt,
     }
 }
 
@@ -92,7 +98,7 @@ diesel::joinable!(campaign_units -> campaigns (campaign_id));
 diesel::joinable!(campaign_units -> units (unit_id));
 diesel::joinable!(sites -> campaigns (campaign_id));
 diesel::joinable!(responses -> campaigns (campaign_id));
-diesel::joinable!(answers -> responses (response_id));
+diesel::joinable!(response_counts -> campaigns (campaign_id));
 diesel::joinable!(response_flags -> responses (response_id));
 
 diesel::table! {
@@ -262,7 +268,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     campaign_units,
     sites,
     responses,
-    answers,
+    response_counts,
     users,
     sessions,
     audit_log,

@@ -20,11 +20,14 @@ pub fn form_token_key(conn: &mut DbConn) -> Result<SecretSlice<u8>, DbError> {
 
 /// The log's signing key as an older version stored it in the database, if it is still there.
 pub fn legacy_log_key(conn: &mut DbConn) -> Result<Option<minyi_integrity::SigningKey>, DbError> {
-    let stored: Option<String> = crate::with_conn!(conn, |c| instance_secrets::table
-        .find(LOG_KEY)
-        .select(instance_secrets::value)
-        .first::<String>(c)
-        .optional())?;
+    let stored: Option<String> = ({
+        let c: &mut crate::db::DbConn = conn;
+        instance_secrets::table
+            .find(LOG_KEY)
+            .select(instance_secrets::value)
+            .first::<String>(c)
+            .optional()
+    })?;
     let Some(stored) = stored.map(secrecy::SecretString::from) else {
         return Ok(None);
     };
@@ -38,10 +41,10 @@ pub fn legacy_log_key(conn: &mut DbConn) -> Result<Option<minyi_integrity::Signi
 
 /// Deletes the legacy log key from the database, once the key file holds it.
 pub fn forget_legacy_log_key(conn: &mut DbConn) -> Result<(), DbError> {
-    crate::with_conn!(conn, |c| diesel::delete(
-        instance_secrets::table.find(LOG_KEY)
-    )
-    .execute(c))?;
+    ({
+        let c: &mut crate::db::DbConn = conn;
+        diesel::delete(instance_secrets::table.find(LOG_KEY)).execute(c)
+    })?;
     Ok(())
 }
 
@@ -50,15 +53,17 @@ fn secret(conn: &mut DbConn, name: &'static str) -> Result<SecretSlice<u8>, DbEr
     let mut fresh = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut fresh);
     let fresh = hex::encode(fresh);
-    let stored: String = crate::write_transaction!(conn, |c| {
+    let stored: String = crate::db::write_transaction(conn, |c| {
         // Two processes starting together both try; the first insert wins, both read it.
-        diesel::insert_into(instance_secrets::table)
-            .values((
-                instance_secrets::name.eq(name),
-                instance_secrets::value.eq(&fresh),
-            ))
-            .on_conflict_do_nothing()
-            .execute(c)?;
+        crate::db::native(
+            c,
+            diesel::insert_into(instance_secrets::table)
+                .values((
+                    instance_secrets::name.eq(name),
+                    instance_secrets::value.eq(&fresh),
+                ))
+                .on_conflict_do_nothing(),
+        )?;
         instance_secrets::table
             .find(name)
             .select(instance_secrets::value)

@@ -120,7 +120,7 @@ pub fn write(
         crate::db::log::sign_head(&mut conn, key, ctx.campaign.id, &ctx.campaign.slug)?
     };
     let leaves = crate::db::log::leaves(
-        &mut pool.get()?,
+        &mut *pool.get()?,
         ctx.campaign.id,
         head.head.tree_size as i64,
     )?;
@@ -279,7 +279,7 @@ fn log_csv(leaves: &[LogEntry]) -> std::io::Result<Vec<u8>> {
 /// The flags whose events are among `leaves`, in leaf order, as `flags.csv`.
 fn flags_csv(pool: &DbPool, campaign_id: i32, leaves: &[LogEntry]) -> Result<Vec<u8>, BundleError> {
     let mut stored: HashMap<(i64, String), minyi_integrity::FlagRow> =
-        quality::flags_of(&mut pool.get()?, campaign_id)?
+        quality::flags_of(&mut *pool.get()?, campaign_id)?
             .into_iter()
             .map(|f| ((f.response_id, f.flag.clone()), f))
             .collect();

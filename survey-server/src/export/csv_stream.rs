@@ -67,7 +67,7 @@ pub fn stream(
             }
             let after = cursor.after;
             let page = web::block(move || -> Result<_, DbError> {
-                responses::page(&mut pool.get()?, campaign_id, after, PAGE_SIZE)
+                responses::page(&mut *pool.get()?, campaign_id, after, PAGE_SIZE)
             })
             .await;
             let page = match page {

@@ -62,7 +62,7 @@ pub fn write(
     let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); header.len()];
     let (mut after, mut count) = (0, 0u64);
     loop {
-        let page = responses::page(&mut pool.get()?, campaign_id, after, PAGE_SIZE)?;
+        let page = responses::page(&mut *pool.get()?, campaign_id, after, PAGE_SIZE)?;
         for response in &page {
             for (column, cell) in columns.iter_mut().zip(layout.raw_row(response)) {
                 column.push((!cell.is_empty()).then_some(cell));

@@ -36,7 +36,7 @@ pub fn write(
     }
     let (mut row, mut after) = (1u32, 0);
     loop {
-        let page = responses::page(&mut pool.get()?, campaign_id, after, PAGE_SIZE)?;
+        let page = responses::page(&mut *pool.get()?, campaign_id, after, PAGE_SIZE)?;
         for response in &page {
             if row >= 1_048_576 {
                 return Err(XlsxExportError::TooManyRows);

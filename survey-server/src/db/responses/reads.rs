@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use crate::db::schema::{answers, responses};
+use crate::db::schema::responses;
 use crate::db::{DbConn, DbError};
 
 /// A stored response as read back, for tests, exports and verification.
@@ -35,35 +35,41 @@ pub fn list_for_campaign(
     page(conn, campaign_id, 0, i64::MAX)
 }
 
-/// Pairs each response with its answers (`all` in response order).
-fn attach(rows: Vec<StoredResponse>, all: Vec<(i32, String, String)>) -> Vec<ResponseWithAnswers> {
-    let mut by_response: std::collections::HashMap<i32, Vec<(String, String)>> =
-        std::collections::HashMap::new();
-    for (id, item, value) in all {
-        by_response.entry(id).or_default().push((item, value));
-    }
-    rows.into_iter()
-        .map(|r| {
-            let mine = by_response.remove(&r.id).unwrap_or_default();
-            (r, mine)
+/// Turns a stored answers column back into (item id, value) pairs.
+pub fn decode_answers(id: i32, bytes: &[u8]) -> Result<Vec<(String, String)>, DbError> {
+    minyi_integrity::leaf::decode_answers(bytes)
+        .map(|pairs| {
+            pairs
+                .into_iter()
+                .map(|(item, value)| (item.to_string(), value.to_string()))
+                .collect()
         })
-        .collect()
+        .map_err(|e| DbError::Invalid(format!("the answers of response {id} are malformed: {e}")))
 }
 
+/// Responses of a campaign (kept as they arrive in `response_counts`, never recounted).
 pub fn count_for_campaign(conn: &mut DbConn, campaign_id: i32) -> Result<i64, DbError> {
-    crate::with_conn!(conn, |c| Ok(responses::table
-        .filter(responses::campaign_id.eq(campaign_id))
-        .count()
-        .get_result(c)?))
+    Ok(counts_by_unit(conn, campaign_id)?
+        .iter()
+        .map(|(_, n)| n)
+        .sum())
 }
 
 /// Responses per unit of a campaign: (unit id, count).
 pub fn counts_by_unit(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<(i32, i64)>, DbError> {
-    crate::with_conn!(conn, |c| Ok(responses::table
-        .filter(responses::campaign_id.eq(campaign_id))
-        .group_by(responses::unit_id)
-        .select((responses::unit_id, diesel::dsl::count_star()))
-        .load(c)?))
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        unit_id: i32,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "SELECT unit_id, CAST(SUM(n) AS BIGINT) AS n FROM response_counts \
+         WHERE campaign_id = {campaign_id} GROUP BY unit_id ORDER BY unit_id"
+    ))
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.unit_id, r.n)).collect())
 }
 
 /// One page of a campaign's responses with their answers, ids after `after_id`, in id order:
@@ -74,26 +80,19 @@ pub fn page(
     after_id: i32,
     limit: i64,
 ) -> Result<Vec<ResponseWithAnswers>, DbError> {
-    crate::with_conn!(conn, |c| {
-        let rows = responses::table
-            .filter(responses::campaign_id.eq(campaign_id))
-            .filter(responses::id.gt(after_id))
-            .order(responses::id)
-            .limit(limit)
-            .select(StoredResponse::as_select())
-            .load(c)?;
-        let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
-            return Ok(Vec::new());
-        };
-        let all: Vec<(i32, String, String)> = answers::table
-            .filter(answers::response_id.between(first.id, last.id))
-            .inner_join(responses::table)
-            .filter(responses::campaign_id.eq(campaign_id))
-            .order((answers::response_id, answers::item_id))
-            .select((answers::response_id, answers::item_id, answers::value))
-            .load(c)?;
-        Ok(attach(rows, all))
-    })
+    let rows: Vec<(StoredResponse, Vec<u8>)> = responses::table
+        .filter(responses::campaign_id.eq(campaign_id))
+        .filter(responses::id.gt(after_id))
+        .order(responses::id)
+        .limit(limit)
+        .select((StoredResponse::as_select(), responses::answers))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(row, answers)| {
+            let answers = decode_answers(row.id, &answers)?;
+            Ok((row, answers))
+        })
+        .collect()
 }
 
 #[derive(diesel::QueryableByName, Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,14 +104,16 @@ pub struct DayCount {
     pub n: i64,
 }
 
-/// Responses per day (China Standard Time) of a campaign. Integer arithmetic on the stored
-/// milliseconds, so the same SQL runs on both backends.
+/// Responses per day (China Standard Time) of a campaign.
 pub fn counts_by_day(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<DayCount>, DbError> {
     let sql = format!(
-        "SELECT (submitted_at + 28800000) / 86400000 AS day, COUNT(*) AS n FROM responses \
+        "SELECT day, CAST(SUM(n) AS BIGINT) AS n FROM response_counts \
          WHERE campaign_id = {campaign_id} GROUP BY day ORDER BY day"
     );
-    crate::with_conn!(conn, |c| Ok(diesel::sql_query(&sql).load::<DayCount>(c)?))
+    {
+        let c: &mut crate::db::DbConn = conn;
+        Ok(diesel::sql_query(&sql).load::<DayCount>(c)?)
+    }
 }
 
 /// Responses per link check (`signed`, `unsigned`, `invalid`) of a campaign.
@@ -120,11 +121,19 @@ pub fn counts_by_link_check(
     conn: &mut DbConn,
     campaign_id: i32,
 ) -> Result<Vec<(String, i64)>, DbError> {
-    crate::with_conn!(conn, |c| Ok(responses::table
-        .filter(responses::campaign_id.eq(campaign_id))
-        .group_by(responses::link_check)
-        .select((responses::link_check, diesel::dsl::count_star()))
-        .load(c)?))
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        link_check: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "SELECT link_check, CAST(SUM(n) AS BIGINT) AS n FROM response_counts \
+         WHERE campaign_id = {campaign_id} GROUP BY link_check ORDER BY link_check"
+    ))
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.link_check, r.n)).collect())
 }
 
 #[derive(diesel::QueryableByName, Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,11 +150,12 @@ pub struct UnitFlags {
 pub fn flags_by_unit(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<UnitFlags>, DbError> {
     let sql = format!(
         "SELECT unit_id, \
-           COALESCE(SUM(CASE WHEN over_quota THEN 1 ELSE 0 END), 0) AS over_quota, \
-           COALESCE(SUM(CASE WHEN link_check = 'invalid' THEN 1 ELSE 0 END), 0) AS invalid_link \
-         FROM responses WHERE campaign_id = {campaign_id} GROUP BY unit_id"
+           CAST(COALESCE(SUM(CASE WHEN over_quota THEN n ELSE 0 END), 0) AS BIGINT) AS over_quota, \
+           CAST(COALESCE(SUM(CASE WHEN link_check = 'invalid' THEN n ELSE 0 END), 0) AS BIGINT) \
+             AS invalid_link \
+         FROM response_counts WHERE campaign_id = {campaign_id} GROUP BY unit_id ORDER BY unit_id"
     );
-    crate::with_conn!(conn, |c| Ok(diesel::sql_query(&sql).load::<UnitFlags>(c)?))
+    Ok(diesel::sql_query(&sql).load::<UnitFlags>(conn)?)
 }
 
 /// Responses of one unit (by id) and respondent type ('' when none).
@@ -153,17 +163,23 @@ pub type CellCount = ((i32, String), i64);
 
 /// Responses per unit × respondent type of a campaign.
 pub fn counts_by_unit_type(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<CellCount>, DbError> {
-    let rows: Vec<(i32, Option<String>, i64)> = crate::with_conn!(conn, |c| responses::table
-        .filter(responses::campaign_id.eq(campaign_id))
-        .group_by((responses::unit_id, responses::respondent_type))
-        .select((
-            responses::unit_id,
-            responses::respondent_type,
-            diesel::dsl::count_star()
-        ))
-        .load(c))?;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        unit_id: i32,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        respondent_type: String,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let rows: Vec<Row> = diesel::sql_query(format!(
+        "SELECT unit_id, respondent_type, CAST(SUM(n) AS BIGINT) AS n FROM response_counts \
+         WHERE campaign_id = {campaign_id} GROUP BY unit_id, respondent_type \
+         ORDER BY unit_id, respondent_type"
+    ))
+    .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(u, t, n)| ((u, t.unwrap_or_default()), n))
+        .map(|r| ((r.unit_id, r.respondent_type), r.n))
         .collect())
 }

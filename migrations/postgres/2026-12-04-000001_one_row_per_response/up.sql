@@ -1,0 +1,45 @@
+-- One row per response (issue #12). A response's answers move into its own row, in the
+-- canonical encoding its leaf in the integrity log commits to (fields 14… of minyi-leaf/1: the
+-- answer count, then item id and value per answer, each a 4-byte big-endian length and its
+-- bytes, sorted by item id bytewise): one insert per response instead of one per answer.
+ALTER TABLE responses ADD COLUMN answers BYTEA;
+
+ALTER TABLE responses DISABLE TRIGGER responses_append_only;
+UPDATE responses r
+   SET answers = int4send(octet_length(x.n::text)) || convert_to(x.n::text, 'UTF8') || x.pairs
+  FROM (SELECT response_id, COUNT(*) AS n,
+               string_agg(int4send(octet_length(item_id)) || convert_to(item_id, 'UTF8')
+                          || int4send(octet_length(value)) || convert_to(value, 'UTF8'),
+                          ''::bytea ORDER BY convert_to(item_id, 'UTF8')) AS pairs
+          FROM answers GROUP BY response_id) x
+ WHERE x.response_id = r.id;
+UPDATE responses SET answers = int4send(1) || convert_to('0', 'UTF8') WHERE answers IS NULL;
+ALTER TABLE responses ENABLE TRIGGER responses_append_only;
+ALTER TABLE responses ALTER COLUMN answers SET NOT NULL;
+
+DROP TABLE answers;
+
+-- Quota counts and the per-unit count now come from response_counts.
+DROP INDEX responses_by_campaign_unit;
+
+-- Counts kept as responses arrive (the writer adds each batch's counts in its transaction), so
+-- the progress page and the quota check never count a campaign's rows. A day is counted in
+-- China Standard Time (days since 1970-01-01, UTC+8). Derived data: the integrity log, not this
+-- table, is the evidence.
+CREATE TABLE response_counts (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns (id),
+    unit_id INTEGER NOT NULL REFERENCES units (id),
+    respondent_type TEXT NOT NULL,
+    day BIGINT NOT NULL,
+    link_check TEXT NOT NULL,
+    over_quota BOOLEAN NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (campaign_id, unit_id, respondent_type, day, link_check, over_quota)
+);
+INSERT INTO response_counts
+    (campaign_id, unit_id, respondent_type, day, link_check, over_quota, n)
+SELECT campaign_id, unit_id, COALESCE(respondent_type, ''), (submitted_at + 28800000) / 86400000,
+       link_check, over_quota, COUNT(*)
+  FROM responses
+ GROUP BY campaign_id, unit_id, COALESCE(respondent_type, ''),
+          (submitted_at + 28800000) / 86400000, link_check, over_quota;

@@ -1,0 +1,4 @@
+-- Not reversible: the answers of a response are no longer kept one row per item, and SQL alone
+-- cannot split the encoding back. Restore a backup taken before the upgrade instead. This
+-- statement fails on purpose, with that message.
+SELECT * FROM "the one-row-per-response migration cannot be reverted: restore a backup taken before it";
