@@ -186,6 +186,8 @@ fn a_sqlite_database_of_answer_rows_upgrades_to_one_row_per_response() {
     let path = path.to_str().unwrap();
     let mut conn = SqliteConnection::establish(path).unwrap();
     conn.batch_execute("PRAGMA foreign_keys = ON").unwrap();
+    // Creates diesel's table of applied migrations.
+    assert!(conn.applied_migrations().unwrap().is_empty());
     let migrations = MigrationSource::<Sqlite>::migrations(&db::SQLITE_MIGRATIONS).unwrap();
     for migration in migrations
         .iter()
@@ -210,13 +212,15 @@ fn a_postgres_database_of_answer_rows_upgrades_to_one_row_per_response() {
     let server = server.trim_end_matches('/').to_string();
     let name = format!("minyi_upgrade_rows_{}", std::process::id());
     let mut admin = PgConnection::establish(&format!("{server}/postgres")).unwrap();
-    admin
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-        ))
-        .unwrap();
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        admin.batch_execute(&sql).unwrap();
+    }
     let url = format!("{server}/{name}");
     let mut conn = PgConnection::establish(&url).unwrap();
+    assert!(conn.applied_migrations().unwrap().is_empty());
     let migrations = MigrationSource::<Pg>::migrations(&db::POSTGRES_MIGRATIONS).unwrap();
     for migration in migrations
         .iter()
