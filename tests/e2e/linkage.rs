@@ -81,16 +81,14 @@ struct Secret {
     value: String,
 }
 
-fn query<T: QueryableByName<diesel::sqlite::Sqlite> + QueryableByName<diesel::pg::Pg> + 'static>(
+fn query<T: QueryableByName<survey_server::db::MultiBackend> + 'static>(
     app: &TestApp,
     sql: &str,
 ) -> Vec<T> {
     let mut conn = app.pool.get().unwrap();
-    ({
-        let c: &mut survey_server::db::DbConn = &mut conn;
-        diesel::sql_query(sql).load(c)
-    })
-    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    diesel::sql_query(sql)
+        .load(&mut *conn)
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
 fn columns(app: &TestApp, table: &str) -> Vec<String> {
