@@ -81,14 +81,11 @@ async fn responses_are_logged_and_heads_are_public(app: TestApp) {
 async fn tampering_in_the_database_is_named(app: TestApp) {
     let ids = submit(&app, 4).await;
     let disable = match app.backend() {
-        Backend::Sqlite => "DROP TRIGGER answers_append_only_update",
-        Backend::Postgres => "ALTER TABLE answers DISABLE TRIGGER answers_append_only",
+        Backend::Sqlite => "DROP TRIGGER responses_append_only_update",
+        Backend::Postgres => "ALTER TABLE responses DISABLE TRIGGER responses_append_only",
     };
     app.execute(disable);
-    app.execute(&format!(
-        "UPDATE answers SET value = '5' WHERE response_id = {} AND item_id = 'overall_sat'",
-        ids[2]
-    ));
+    crate::tamper_heads::set_answer(&app, ids[2], "overall_sat", "5");
     let report =
         verify_campaign(&app.pool, &app.keys, &app.context(OPEN_CAMPAIGN), &[], &[]).unwrap();
     assert_eq!(

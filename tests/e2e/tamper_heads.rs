@@ -15,8 +15,7 @@ pub fn drop_append_only_triggers(app: &TestApp) {
     let statements: &[&str] = match app.backend() {
         Backend::Sqlite => &[
             "DROP TRIGGER responses_append_only_delete",
-            "DROP TRIGGER answers_append_only_delete",
-            "DROP TRIGGER answers_append_only_update",
+            "DROP TRIGGER responses_append_only_update",
             "DROP TRIGGER log_leaves_append_only_delete",
             "DROP TRIGGER log_leaves_append_only_update",
             "DROP TRIGGER tree_heads_append_only_delete",
@@ -24,7 +23,6 @@ pub fn drop_append_only_triggers(app: &TestApp) {
         ],
         Backend::Postgres => &[
             "ALTER TABLE responses DISABLE TRIGGER responses_append_only",
-            "ALTER TABLE answers DISABLE TRIGGER answers_append_only",
             "ALTER TABLE log_leaves DISABLE TRIGGER log_leaves_append_only",
             "ALTER TABLE tree_heads DISABLE TRIGGER tree_heads_append_only",
             "ALTER TABLE response_flags DISABLE TRIGGER response_flags_append_only",
@@ -66,7 +64,7 @@ pub fn store_frontier(app: &TestApp) {
 pub fn cut_tail(app: &TestApp, removed: &[i32]) {
     drop_append_only_triggers(app);
     for id in removed {
-        for table in ["response_flags", "log_leaves", "answers"] {
+        for table in ["response_flags", "log_leaves"] {
             app.execute(&format!("DELETE FROM {table} WHERE response_id = {id}"));
         }
         app.execute(&format!("DELETE FROM responses WHERE id = {id}"));
@@ -85,10 +83,7 @@ pub fn cut_tail(app: &TestApp, removed: &[i32]) {
 /// rows agree with the log; stores the new frontier. The heads already signed do not match.
 pub fn rewrite_response(app: &TestApp, response: i32, overall_sat: &str) {
     drop_append_only_triggers(app);
-    app.execute(&format!(
-        "UPDATE answers SET value = '{overall_sat}' WHERE response_id = {response} \
-         AND item_id = 'overall_sat'"
-    ));
+    set_answer(app, response, "overall_sat", overall_sat);
     let ctx = app.context(OPEN_CAMPAIGN);
     let stored = app.stored(OPEN_CAMPAIGN);
     let row = stored.iter().find(|(r, _)| r.id == response).unwrap();
@@ -121,4 +116,31 @@ pub fn re_sign_heads(app: &TestApp, key: &SigningKey) -> SignedHead {
     delete_heads_from(app, 0);
     let id = campaign_id(app);
     log::sign_head(&mut app.pool.get().unwrap(), key, id, OPEN_CAMPAIGN).unwrap()
+}
+
+/// Rewrites one answer of a stored response in its row (the triggers must be off).
+pub fn set_answer(app: &TestApp, response: i32, item: &str, value: &str) {
+    let stored = app.stored(OPEN_CAMPAIGN);
+    let (_, answers) = stored.iter().find(|(r, _)| r.id == response).unwrap();
+    let answers: Vec<(String, String)> = answers
+        .iter()
+        .map(|(i, v)| {
+            (
+                i.clone(),
+                if i == item {
+                    value.to_string()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect();
+    let hex = hex::encode(minyi_integrity::leaf::encode_answers(&answers));
+    let blob = match app.backend() {
+        Backend::Sqlite => format!("X'{hex}'"),
+        Backend::Postgres => format!("'\\x{hex}'::bytea"),
+    };
+    app.execute(&format!(
+        "UPDATE responses SET answers = {blob} WHERE id = {response}"
+    ));
 }

@@ -6,7 +6,8 @@
 //! time range, the questionnaire's hash, each file's SHA-256, and the signed tree head the
 //! export was cut at). `minyi_integrity::bundle::verify_bundle` checks a bundle offline.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
@@ -14,12 +15,13 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
 
-use super::table::Layout;
-use super::PAGE_SIZE;
+use super::table::{Cells, Layout, Scratch};
+use super::walk::{self, ReadAhead};
+use super::zip_pipe::ZipPipe;
 use crate::db::campaigns::CampaignContext;
-use crate::db::{quality, responses};
-use crate::db::{DbError, DbPool};
-use minyi_integrity::{LeafKind, LogEntry};
+use crate::db::responses::{self, ExportRow};
+use crate::db::{quality, DbError, DbPool};
+use minyi_integrity::LeafKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
@@ -73,31 +75,39 @@ fn iso(ms: i64) -> Option<String> {
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
 }
 
-/// Rows as stored codes (with the BOM and the header first when `header`).
-fn raw_csv(
-    layout: &Layout,
-    rows: &[responses::ResponseWithAnswers],
-    header: bool,
-) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(rows.len() * 256 + 1024);
-    if header {
-        out.extend_from_slice(super::csv_stream::BOM);
-    }
-    {
-        let mut writer = csv::Writer::from_writer(&mut out);
-        if header {
-            writer
-                .write_record(layout.header())
-                .map_err(std::io::Error::other)?;
+/// Leaves read per database round trip for `log.csv`.
+const LEAF_PAGE: i64 = 10_000;
+
+/// Passes bytes on and hashes them: each file's SHA-256 for the manifest, computed as it is
+/// written.
+struct Hashing<'w, W: Write> {
+    inner: &'w mut W,
+    hasher: Sha256,
+}
+
+impl<'w, W: Write> Hashing<'w, W> {
+    fn new(inner: &'w mut W) -> Self {
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
         }
-        for row in rows {
-            writer
-                .write_record(layout.raw_row(row))
-                .map_err(std::io::Error::other)?;
-        }
-        writer.flush()?;
     }
-    Ok(out)
+
+    fn hex(self) -> String {
+        hex::encode(self.hasher.finalize())
+    }
+}
+
+impl<W: Write> Write for Hashing<'_, W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(bytes)?;
+        self.hasher.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// Writes the bundle to `path`, cut at a head signed with `key`; returns its manifest.
@@ -109,7 +119,7 @@ pub fn write(
     layout: &Layout,
     path: &Path,
 ) -> Result<Manifest, BundleError> {
-    let mut zip = zip::ZipWriter::new(std::fs::File::create(path)?);
+    let mut zip = ZipPipe::create(path)?;
     let options = SimpleFileOptions::default().large_file(true);
     let mut files = BTreeMap::new();
 
@@ -119,24 +129,21 @@ pub fn write(
         let mut conn = pool.get()?;
         crate::db::log::sign_head(&mut conn, key, ctx.campaign.id, &ctx.campaign.slug)?
     };
-    let leaves = crate::db::log::leaves(
-        &mut *pool.get()?,
+    zip.start_file("log.csv", options)?;
+    let mut hashing = Hashing::new(&mut zip);
+    let (mut logged, flag_events) = log_csv(
+        pool,
         ctx.campaign.id,
         head.head.tree_size as i64,
+        &mut hashing,
     )?;
-    zip.start_file("log.csv", options)?;
-    let log_csv = log_csv(&leaves)?;
-    zip.write_all(&log_csv)?;
-    files.insert("log.csv".to_string(), hex::encode(Sha256::digest(&log_csv)));
+    files.insert("log.csv".to_string(), hashing.hex());
     // Only what the log holds goes out: rows and flags without a leaf stay behind (and
     // `survey-server verify` names them).
-    let logged: HashSet<i64> = leaves
-        .iter()
-        .filter(|l| l.kind == LeafKind::Response)
-        .map(|l| l.response_id)
-        .collect();
+    logged.sort_unstable();
+    logged.dedup();
     zip.start_file("flags.csv", options)?;
-    let flags_csv = flags_csv(pool, ctx.campaign.id, &leaves)?;
+    let flags_csv = flags_csv(pool, ctx.campaign.id, &flag_events)?;
     zip.write_all(&flags_csv)?;
     files.insert(
         "flags.csv".to_string(),
@@ -144,52 +151,45 @@ pub fn write(
     );
 
     zip.start_file("responses.csv", options)?;
-    let mut hasher = Sha256::new();
-    let (mut count, mut after, mut first, mut last) = (0u64, 0, None, None);
-    let mut strata: BTreeMap<(String, String), u64> = BTreeMap::new();
-    let unit_code = |id: i32| {
-        ctx.units
-            .iter()
-            .find(|u| u.id == id)
-            .map_or(String::new(), |u| u.code.clone())
-    };
-    let mut conn = pool.get()?;
-    loop {
-        let page = responses::page(&mut conn, ctx.campaign.id, after, PAGE_SIZE)?;
-        let Some((r, _)) = page.last() else {
-            break;
-        };
-        after = r.id;
-        let full = page.len() as i64 == PAGE_SIZE;
-        let page: Vec<_> = page
+    let mut hashing = Hashing::new(&mut zip);
+    hashing.write_all(&super::csv_stream::header(layout))?;
+    let (mut count, mut first, mut last) = (0u64, None, None);
+    // (unit id, respondent type) → responses: a handful of strata, looked up without a key
+    // to allocate.
+    let mut strata: Vec<((i32, Option<String>), u64)> = Vec::new();
+    let mut scratch = Scratch::default();
+    let mut chunk = Vec::with_capacity(1 << 20);
+    'pages: for page in walk::responses(pool, ctx.campaign.id) {
+        let page = page?;
+        let rows: Vec<ExportRow> = page
             .into_iter()
-            .filter(|(r, _)| logged.contains(&r.id.into()))
+            .filter(|r| logged.binary_search(&r.id).is_ok())
             .collect();
-        let bytes = raw_csv(layout, &page, count == 0)?;
-        hasher.update(&bytes);
-        zip.write_all(&bytes)?;
-        for (r, _) in &page {
+        chunk.clear();
+        super::csv_stream::encode(layout, &rows, Cells::Raw, &mut scratch, &mut chunk)?;
+        hashing.write_all(&chunk)?;
+        for r in &rows {
             first = first.or(Some(r.submitted_at));
             last = Some(r.submitted_at);
-            let key = (
-                unit_code(r.unit_id),
-                r.respondent_type.clone().unwrap_or_default(),
-            );
-            *strata.entry(key).or_default() += 1;
+            match strata
+                .iter_mut()
+                .find(|((unit, kind), _)| *unit == r.unit_id && *kind == r.respondent_type)
+            {
+                Some((_, n)) => *n += 1,
+                None => strata.push(((r.unit_id, r.respondent_type.clone()), 1)),
+            }
         }
-        count += page.len() as u64;
-        if !full || count == logged.len() as u64 {
-            break;
+        count += rows.len() as u64;
+        if count == logged.len() as u64 {
+            break 'pages;
         }
     }
-    drop(conn);
-    if count == 0 {
-        // The header alone, so an empty campaign still has a readable file.
-        let bytes = raw_csv(layout, &[], true)?;
-        hasher.update(&bytes);
-        zip.write_all(&bytes)?;
+    files.insert("responses.csv".to_string(), hashing.hex());
+    let mut by_code: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for ((unit, kind), n) in strata {
+        let key = (layout.unit_code(unit).to_string(), kind.unwrap_or_default());
+        *by_code.entry(key).or_default() += n;
     }
-    files.insert("responses.csv".to_string(), hex::encode(hasher.finalize()));
 
     let mut codebook = Vec::from(super::csv_stream::BOM);
     {
@@ -224,7 +224,7 @@ pub fn write(
         responses: count,
         first_submitted_at: first.and_then(iso),
         last_submitted_at: last.and_then(iso),
-        strata: strata
+        strata: by_code
             .into_iter()
             .map(|((unit, respondent_type), responses)| Stratum {
                 unit,
@@ -245,10 +245,18 @@ pub fn write(
     Ok(manifest)
 }
 
-/// The leaves of the head, as `log.csv`.
-fn log_csv(leaves: &[LogEntry]) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    let mut writer = csv::Writer::from_writer(&mut out);
+/// Writes the first `size` leaves of the log as `log.csv`, a page at a time; returns the
+/// response ids the log holds a response leaf for (4 bytes each: the log itself is never held)
+/// and its flag events, (response id, flag), in leaf order.
+fn log_csv(
+    pool: &DbPool,
+    campaign_id: i32,
+    size: i64,
+    out: &mut impl Write,
+) -> Result<(Vec<i32>, Vec<(i64, String)>), BundleError> {
+    let mut logged = Vec::new();
+    let mut events = Vec::new();
+    let mut writer = csv::Writer::from_writer(out);
     writer
         .write_record([
             "leaf_index",
@@ -259,27 +267,56 @@ fn log_csv(leaves: &[LogEntry]) -> std::io::Result<Vec<u8>> {
             "leaf_hash",
         ])
         .map_err(std::io::Error::other)?;
-    for leaf in leaves {
-        writer
-            .write_record([
-                leaf.leaf_index.to_string(),
-                leaf.kind.as_str().to_string(),
-                leaf.response_id.to_string(),
-                leaf.event.clone(),
-                hex::encode(leaf.salt),
-                hex::encode(leaf.leaf_hash),
-            ])
-            .map_err(std::io::Error::other)?;
+    let mut from = 0;
+    let leaves = ReadAhead::start(pool, move |conn| {
+        let page = responses::leaves_page(conn, campaign_id, from, size, LEAF_PAGE)?;
+        from = page.last().map_or(size, |l| l.leaf_index as i64 + 1);
+        Ok((page, from < size))
+    });
+    let (mut salt, mut hash) = ([0u8; 32], [0u8; 64]);
+    let mut number = String::new();
+    for page in leaves {
+        for leaf in page? {
+            hex::encode_to_slice(leaf.salt, &mut salt).expect("a salt's hex length");
+            hex::encode_to_slice(leaf.leaf_hash, &mut hash).expect("a hash's hex length");
+            number.clear();
+            write!(number, "{}", leaf.leaf_index).expect("writing to a string");
+            let index_end = number.len();
+            write!(number, "{}", leaf.response_id).expect("writing to a string");
+            writer
+                .write_record([
+                    number[..index_end].as_bytes(),
+                    leaf.kind.as_str().as_bytes(),
+                    number[index_end..].as_bytes(),
+                    leaf.event.as_bytes(),
+                    &salt[..],
+                    &hash[..],
+                ])
+                .map_err(std::io::Error::other)?;
+            match leaf.kind {
+                LeafKind::Response => {
+                    logged.push(i32::try_from(leaf.response_id).map_err(|_| {
+                        DbError::Invalid("a leaf's response id is out of range".into())
+                    })?)
+                }
+                LeafKind::Flag => events.push((leaf.response_id, leaf.event)),
+            }
+        }
     }
     writer.flush()?;
-    drop(writer);
-    Ok(out)
+    Ok((logged, events))
 }
 
-/// The flags whose events are among `leaves`, in leaf order, as `flags.csv`.
-fn flags_csv(pool: &DbPool, campaign_id: i32, leaves: &[LogEntry]) -> Result<Vec<u8>, BundleError> {
+/// The flags whose events are among `events` (response id, flag), in leaf order, as
+/// `flags.csv`.
+fn flags_csv(
+    pool: &DbPool,
+    campaign_id: i32,
+    events: &[(i64, String)],
+) -> Result<Vec<u8>, BundleError> {
+    let mut conn = pool.get()?;
     let mut stored: HashMap<(i64, String), minyi_integrity::FlagRow> =
-        quality::flags_of(&mut *pool.get()?, campaign_id)?
+        quality::flags_of(&mut conn, campaign_id)?
             .into_iter()
             .map(|f| ((f.response_id, f.flag.clone()), f))
             .collect();
@@ -288,8 +325,8 @@ fn flags_csv(pool: &DbPool, campaign_id: i32, leaves: &[LogEntry]) -> Result<Vec
     writer
         .write_record(minyi_integrity::bundle::FLAG_COLUMNS)
         .map_err(std::io::Error::other)?;
-    for leaf in leaves.iter().filter(|l| l.kind == LeafKind::Flag) {
-        let Some(flag) = stored.remove(&(leaf.response_id, leaf.event.clone())) else {
+    for event in events {
+        let Some(flag) = stored.remove(event) else {
             continue;
         };
         writer

@@ -4,6 +4,7 @@
 //! responses, written to a temporary file.
 
 use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 
 use parquet::basic::{Compression, ConvertedType, Repetition, Type as PhysicalType};
@@ -13,9 +14,11 @@ use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
 
-use super::table::Layout;
-use super::PAGE_SIZE;
-use crate::db::{responses, DbError, DbPool};
+use actix_web::web::Bytes;
+
+use super::table::{Cells, Layout, Scratch};
+use super::walk;
+use crate::db::{DbError, DbPool};
 
 const ROW_GROUP: usize = 20_000;
 
@@ -45,8 +48,20 @@ fn schema(header: &[String]) -> Result<Type, ParquetError> {
         .build()
 }
 
+/// One column of a row group being gathered: its values' bytes end to end (no allocation per
+/// cell), where each ends, and whether each row has one (a definition level).
+#[derive(Default)]
+struct Column {
+    bytes: Vec<u8>,
+    ends: Vec<u32>,
+    levels: Vec<i16>,
+}
+
 /// Writes every response of the campaign; returns how many. Cells are the CSV's codes,
 /// without the spreadsheet formula guard (Parquet is read by programs, not Excel).
+///
+/// Three threads: one reads the pages ([`walk::responses`]), this one gathers a row group's
+/// columns, a third encodes and compresses the group before (one group waits at most).
 pub fn write(
     pool: &DbPool,
     campaign_id: i32,
@@ -58,48 +73,94 @@ pub fn write(
         .set_compression(Compression::SNAPPY)
         .build();
     let file = std::fs::File::create(path)?;
-    let mut writer = SerializedFileWriter::new(file, Arc::new(schema(&header)?), Arc::new(props))?;
-    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::new(); header.len()];
-    let (mut after, mut count) = (0, 0u64);
-    loop {
-        let page = responses::page(&mut *pool.get()?, campaign_id, after, PAGE_SIZE)?;
+    let writer = SerializedFileWriter::new(file, Arc::new(schema(&header)?), Arc::new(props))?;
+    let (groups, received) = sync_channel::<Vec<Column>>(1);
+    let encoder = std::thread::Builder::new()
+        .name("minyi-export-parquet".into())
+        .spawn(move || encode(writer, received))?;
+    let gathered = gather(pool, campaign_id, layout, header.len(), &groups);
+    drop(groups);
+    let encoded = encoder
+        .join()
+        .unwrap_or_else(|_| Err(ParquetError::General("the Parquet encoder panicked".into())));
+    // The encoder's error explains a gathering cut short by it.
+    encoded?;
+    gathered
+}
+
+/// Reads every response into row groups of [`ROW_GROUP`] and hands each to the encoder.
+fn gather(
+    pool: &DbPool,
+    campaign_id: i32,
+    layout: &Layout,
+    width: usize,
+    groups: &SyncSender<Vec<Column>>,
+) -> Result<u64, ParquetExportError> {
+    let stopped = || ParquetError::General("the Parquet encoder stopped".into());
+    let new_group = || (0..width).map(|_| Column::default()).collect::<Vec<_>>();
+    let mut columns = new_group();
+    let mut scratch = Scratch::default();
+    let (mut count, mut rows) = (0u64, 0usize);
+    for page in walk::responses(pool, campaign_id) {
+        let page = page?;
         for response in &page {
-            for (column, cell) in columns.iter_mut().zip(layout.raw_row(response)) {
-                column.push((!cell.is_empty()).then_some(cell));
+            let answers = response.answers()?;
+            let mut k = 0;
+            layout.each_cell(response, &answers, Cells::Raw, &mut scratch, |cell| {
+                let column = &mut columns[k];
+                k += 1;
+                column.levels.push(i16::from(!cell.is_empty()));
+                if !cell.is_empty() {
+                    column.bytes.extend_from_slice(cell.as_bytes());
+                    let end = u32::try_from(column.bytes.len())
+                        .map_err(|_| ParquetError::General("a row group over 4 GiB".into()))?;
+                    column.ends.push(end);
+                }
+                Ok::<_, ParquetError>(())
+            })?;
+            rows += 1;
+            if rows == ROW_GROUP {
+                groups
+                    .send(std::mem::replace(&mut columns, new_group()))
+                    .map_err(|_| stopped())?;
+                rows = 0;
             }
         }
         count += page.len() as u64;
-        let last_page = (page.len() as i64) < PAGE_SIZE;
-        if columns[0].len() >= ROW_GROUP || (last_page && !columns[0].is_empty()) {
-            flush(&mut writer, &mut columns)?;
-        }
-        match page.last() {
-            Some((r, _)) if !last_page => after = r.id,
-            _ => break,
-        }
     }
-    writer.close()?;
+    if rows > 0 {
+        groups.send(columns).map_err(|_| stopped())?;
+    }
     Ok(count)
 }
 
-fn flush(
-    writer: &mut SerializedFileWriter<std::fs::File>,
-    columns: &mut [Vec<Option<String>>],
+/// Writes each row group received, then the footer.
+fn encode<W: std::io::Write + Send>(
+    mut writer: SerializedFileWriter<W>,
+    groups: Receiver<Vec<Column>>,
 ) -> Result<(), ParquetError> {
-    let mut group = writer.next_row_group()?;
-    for column in columns.iter_mut() {
-        let mut out = group.next_column()?.expect("one writer per schema column");
-        let levels: Vec<i16> = column.iter().map(|c| i16::from(c.is_some())).collect();
-        let values: Vec<ByteArray> = column
-            .iter()
-            .flatten()
-            .map(|s| ByteArray::from(s.as_str()))
-            .collect();
-        out.typed::<ByteArrayType>()
-            .write_batch(&values, Some(&levels), None)?;
-        out.close()?;
-        column.clear();
+    for columns in groups {
+        let mut group = writer.next_row_group()?;
+        for column in columns {
+            let mut out = group.next_column()?.expect("one writer per schema column");
+            let bytes = Bytes::from(column.bytes);
+            let mut start = 0;
+            let values: Vec<ByteArray> = column
+                .ends
+                .iter()
+                .map(|&end| {
+                    let end = end as usize;
+                    let value = ByteArray::from(bytes.slice(start..end));
+                    start = end;
+                    value
+                })
+                .collect();
+            out.typed::<ByteArrayType>()
+                .write_batch(&values, Some(&column.levels), None)?;
+            out.close()?;
+        }
+        group.close()?;
     }
-    group.close()?;
+    writer.close()?;
     Ok(())
 }

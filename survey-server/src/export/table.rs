@@ -8,7 +8,7 @@ use minyi_questionnaire::{
 };
 
 use crate::db::campaigns::CampaignContext;
-use crate::db::responses::ResponseWithAnswers;
+use crate::db::responses::ExportRow;
 
 /// The fixed columns before the item columns: the integrity crate's, so that a bundle's
 /// `responses.csv` is exactly what its offline verification reads.
@@ -20,12 +20,61 @@ pub struct Layout {
     units: HashMap<i32, (String, String)>,
     sites: HashMap<i32, String>,
     version: String,
+    /// (item id, index in `items`), sorted by id bytewise as stored answers are: a row's
+    /// answers are matched to their columns in one merge.
+    by_id: Vec<(String, usize)>,
+    /// Per item, what its value labels are.
+    labels: Vec<Labels>,
+}
+
+/// How an item's stored value reads as a label.
+enum Labels {
+    /// Open text: the value itself.
+    Text,
+    /// One code: its label (the code itself when it has none or is unknown).
+    One(Vec<(String, String)>),
+    /// Codes joined by `;`: each its label, joined the same way.
+    Several(Vec<(String, String)>),
+}
+
+/// What a row's cells are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cells {
+    /// Codes exactly as stored (Parquet and the bundle, read by programs).
+    Raw,
+    /// Codes, each cell guarded against formula injection ([`neutralise`]): CSV.
+    Codes,
+    /// Chinese value labels, guarded: CSV with labels, XLSX.
+    Labels,
+}
+
+/// Buffers reused from row to row, so that writing a row allocates nothing.
+#[derive(Default)]
+pub struct Scratch {
+    /// Item index → 1 + the index of its answer in the row (0: not answered).
+    slots: Vec<usize>,
+    text: String,
+    guarded: String,
 }
 
 impl Layout {
     pub fn new(ctx: &CampaignContext, q: &Questionnaire) -> Layout {
+        let items: Vec<Item> = q.items().map(|(_, i)| i.clone()).collect();
+        let mut by_id: Vec<(String, usize)> = items
+            .iter()
+            .enumerate()
+            .map(|(k, i)| (i.id.clone(), k))
+            .collect();
+        by_id.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(a.1.cmp(&b.1)));
+        let labels = items
+            .iter()
+            .map(|item| match item.kind {
+                ItemKind::Text { .. } => Labels::Text,
+                ItemKind::Multi { .. } => Labels::Several(item_values(item).1),
+                _ => Labels::One(item_values(item).1),
+            })
+            .collect();
         Layout {
-            items: q.items().map(|(_, i)| i.clone()).collect(),
             units: ctx
                 .units
                 .iter()
@@ -33,6 +82,9 @@ impl Layout {
                 .collect(),
             sites: ctx.sites.iter().map(|s| (s.id, s.code.clone())).collect(),
             version: format!("{} {}", q.id, q.version),
+            items,
+            by_id,
+            labels,
         }
     }
 
@@ -44,58 +96,113 @@ impl Layout {
             .collect()
     }
 
-    /// One response as cells: codes, or Chinese value labels when `labels` is set. Every
-    /// cell is neutralised against formula injection (for spreadsheets).
-    pub fn row(&self, row: &ResponseWithAnswers, labels: bool) -> Vec<String> {
-        self.cells(row, labels)
-            .into_iter()
-            .map(neutralise)
-            .collect()
+    /// Columns in a row: the fixed ones, then one per item.
+    pub fn width(&self) -> usize {
+        FIXED_COLUMNS.len() + self.items.len()
     }
 
-    /// One response as codes, exactly as stored (for Parquet, read by programs).
-    pub fn raw_row(&self, row: &ResponseWithAnswers) -> Vec<String> {
-        self.cells(row, false)
+    /// The unit code of a unit id ('' when unknown).
+    pub fn unit_code(&self, unit_id: i32) -> &str {
+        self.units
+            .get(&unit_id)
+            .map_or("", |(code, _)| code.as_str())
     }
 
-    fn cells(&self, (response, answers): &ResponseWithAnswers, labels: bool) -> Vec<String> {
+    /// Hands each cell of one response to `cell`, in column order (`""` for an empty cell):
+    /// the fixed columns, then each item's value — its code, or its label, as `cells` says.
+    /// `answers` are the row's, as [`ExportRow::answers`] decodes them (sorted by item id).
+    pub fn each_cell<E>(
+        &self,
+        row: &ExportRow,
+        answers: &[(&str, &str)],
+        cells: Cells,
+        scratch: &mut Scratch,
+        mut cell: impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let Scratch {
+            slots,
+            text,
+            guarded,
+        } = scratch;
+        let mut emit = |value: &str| {
+            if cells != Cells::Raw && needs_guard(value) {
+                guarded.clear();
+                guarded.push('\'');
+                guarded.push_str(value);
+                cell(guarded)
+            } else {
+                cell(value)
+            }
+        };
         let (unit, unit_name) = self
             .units
-            .get(&response.unit_id)
-            .cloned()
-            .unwrap_or_default();
-        let submitted = chrono::DateTime::from_timestamp_millis(response.submitted_at)
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-            .unwrap_or_default();
-        let mut cells = vec![
-            response.id.to_string(),
-            submitted,
-            unit,
-            unit_name,
-            response
-                .site_id
-                .and_then(|s| self.sites.get(&s).cloned())
-                .unwrap_or_default(),
-            response.respondent_type.clone().unwrap_or_default(),
-            response.lang.clone(),
-            seconds(response.duration_ms),
-            response.link_check.clone(),
-            u8::from(response.over_quota).to_string(),
-            self.version.clone(),
-        ];
-        for item in &self.items {
-            let value = answers
-                .iter()
-                .find(|(k, _)| *k == item.id)
-                .map(|(_, v)| v.as_str());
-            let cell = match value {
-                None => String::new(),
-                Some(v) if labels => label_of(item, v),
-                Some(v) => v.to_string(),
-            };
-            cells.push(cell);
+            .get(&row.unit_id)
+            .map_or(("", ""), |(c, n)| (c.as_str(), n.as_str()));
+        text.clear();
+        push_int(text, i64::from(row.id));
+        emit(text)?;
+        text.clear();
+        push_timestamp(text, row.submitted_at);
+        emit(text)?;
+        emit(unit)?;
+        emit(unit_name)?;
+        emit(
+            row.site_id
+                .and_then(|s| self.sites.get(&s))
+                .map_or("", String::as_str),
+        )?;
+        emit(row.respondent_type.as_deref().unwrap_or_default())?;
+        emit(&row.lang)?;
+        text.clear();
+        push_seconds(text, row.duration_ms);
+        emit(text)?;
+        emit(&row.link_check)?;
+        emit(if row.over_quota { "1" } else { "0" })?;
+        emit(&self.version)?;
+
+        // Answers and `by_id` are both sorted by item id: one merge finds each item's answer.
+        slots.clear();
+        slots.resize(self.items.len(), 0);
+        let mut next = 0;
+        for (a, (id, _)) in answers.iter().enumerate() {
+            // Most often the next item in id order is the one (an equality test, not an order).
+            while next < self.by_id.len() {
+                let known = self.by_id[next].0.as_bytes();
+                if known == id.as_bytes() || known > id.as_bytes() {
+                    break;
+                }
+                next += 1;
+            }
+            while next < self.by_id.len() && self.by_id[next].0 == *id {
+                slots[self.by_id[next].1] = a + 1;
+                next += 1;
+            }
         }
-        cells
+        for (k, slot) in slots.iter().enumerate() {
+            let Some(&(_, value)) = slot.checked_sub(1).map(|a| &answers[a]) else {
+                emit("")?;
+                continue;
+            };
+            if cells != Cells::Labels {
+                emit(value)?;
+                continue;
+            }
+            match &self.labels[k] {
+                Labels::Text => emit(value)?,
+                Labels::One(values) => emit(label(values, value))?,
+                Labels::Several(values) => {
+                    text.clear();
+                    for (n, code) in value.split(';').enumerate() {
+                        if n > 0 {
+                            text.push(';');
+                        }
+                        text.push_str(label(values, code));
+                    }
+                    emit(text)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The codebook: one row per (column, value) with its meaning.
@@ -191,35 +298,85 @@ fn item_values(item: &Item) -> (&'static str, Vec<(String, String)>) {
     }
 }
 
-fn label_of(item: &Item, stored: &str) -> String {
-    let (_, values) = item_values(item);
-    let find = |code: &str| {
-        values
-            .iter()
-            .find(|(v, _)| v == code)
-            .map_or(code.to_string(), |(_, l)| {
-                if l.is_empty() {
-                    code.to_string()
-                } else {
-                    l.clone()
-                }
-            })
-    };
-    match item.kind {
-        ItemKind::Multi { .. } => stored.split(';').map(find).collect::<Vec<_>>().join(";"),
-        ItemKind::Text { .. } => stored.to_string(),
-        _ => find(stored),
+/// The label of one code: its label, or the code itself when it has none or is unknown.
+fn label<'a>(values: &'a [(String, String)], code: &'a str) -> &'a str {
+    match values.iter().find(|(v, _)| v == code) {
+        Some((_, l)) if !l.is_empty() => l,
+        _ => code,
     }
 }
 
 /// A cell a spreadsheet would run as a formula (`= + - @`, or a tab or carriage return first)
 /// gets a leading apostrophe, so Excel shows it as text (OWASP's CSV-injection advice).
 pub fn neutralise(cell: String) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if needs_guard(&cell) {
         format!("'{cell}")
     } else {
         cell
     }
+}
+
+fn needs_guard(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// Appends an integer in decimal.
+fn push_int(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_digits(out, n.unsigned_abs(), 1);
+}
+
+/// Appends `n` in decimal, zero-padded to at least `width` digits.
+fn push_digits(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    while n > 0 || digits.len() - at < width {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+}
+
+/// Appends a time (milliseconds since the epoch) as RFC 3339 with milliseconds and `Z`, as
+/// `to_rfc3339_opts(Millis, true)` writes it; nothing when it is out of range.
+fn push_timestamp(out: &mut String, ms: i64) {
+    use chrono::{Datelike, Timelike};
+    let Some(t) = chrono::DateTime::from_timestamp_millis(ms) else {
+        return;
+    };
+    let year = t.year();
+    if !(0..=9999).contains(&year) {
+        out.push_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+        return;
+    }
+    let parts = [
+        (u64::from(t.month()), '-'),
+        (u64::from(t.day()), 'T'),
+        (u64::from(t.hour()), ':'),
+        (u64::from(t.minute()), ':'),
+        (u64::from(t.second()), '.'),
+    ];
+    push_digits(out, year as u64, 4);
+    out.push('-');
+    for (n, after) in parts {
+        push_digits(out, n, 2);
+        out.push(after);
+    }
+    push_digits(out, u64::from(t.timestamp_subsec_millis()), 3);
+    out.push('Z');
+}
+
+/// Appends milliseconds as [`seconds`] writes them.
+fn push_seconds(out: &mut String, ms: i64) {
+    if ms < 0 {
+        out.push('-');
+    }
+    push_digits(out, ms.unsigned_abs() / 1000, 1);
+    out.push('.');
+    push_digits(out, ms.unsigned_abs() % 1000, 3);
 }
 
 /// Milliseconds as seconds with three decimals, exactly (integer arithmetic: the integrity
@@ -235,7 +392,38 @@ pub fn seconds(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::neutralise;
+    use super::{neutralise, push_int, push_seconds, push_timestamp, seconds};
+
+    #[test]
+    fn cells_are_written_as_chrono_and_format_write_them() {
+        for ms in [
+            0,
+            1,
+            -1,
+            999,
+            1_700_000_180_000,
+            1_700_000_180_123,
+            -62_135_596_800_000,
+            -62_135_596_800_001,
+            253_402_300_799_999,
+            253_402_300_800_000,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            let mut out = String::new();
+            push_timestamp(&mut out, ms);
+            let expected = chrono::DateTime::from_timestamp_millis(ms)
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                .unwrap_or_default();
+            assert_eq!(out, expected, "{ms}");
+            let mut out = String::new();
+            push_seconds(&mut out, ms);
+            assert_eq!(out, seconds(ms), "{ms}");
+            let mut out = String::new();
+            push_int(&mut out, ms);
+            assert_eq!(out, ms.to_string());
+        }
+    }
 
     #[test]
     fn formula_like_cells_are_neutralised() {

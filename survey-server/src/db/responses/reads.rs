@@ -95,6 +95,121 @@ pub fn page(
         .collect()
 }
 
+/// A stored response as the exports read it: the columns they write, and its answers still in
+/// their stored encoding, decoded (borrowed) by [`ExportRow::answers`] — a page of these costs
+/// a few allocations per response, where [`page`] makes two strings per answer.
+#[derive(Debug, Clone, Queryable, PartialEq, Eq)]
+pub struct ExportRow {
+    pub id: i32,
+    pub unit_id: i32,
+    pub site_id: Option<i32>,
+    pub respondent_type: Option<String>,
+    pub lang: String,
+    pub submitted_at: i64,
+    pub duration_ms: i64,
+    pub link_check: String,
+    pub over_quota: bool,
+    /// `minyi_integrity::leaf::encode_answers` bytes.
+    pub answers: Vec<u8>,
+}
+
+impl ExportRow {
+    /// The (item id, value) answers, sorted by item id, borrowed from the stored bytes.
+    pub fn answers(&self) -> Result<Vec<(&str, &str)>, DbError> {
+        minyi_integrity::leaf::decode_answers(&self.answers).map_err(|e| {
+            DbError::Invalid(format!(
+                "the answers of response {} are malformed: {e}",
+                self.id
+            ))
+        })
+    }
+}
+
+/// One page of a campaign's responses for an export, ids after `after_id`, in id order; run
+/// on the backend's own connection (not through the multi-backend row type).
+pub fn export_page(
+    conn: &mut DbConn,
+    campaign_id: i32,
+    after_id: i32,
+    limit: i64,
+) -> Result<Vec<ExportRow>, DbError> {
+    let query = responses::table
+        .filter(responses::campaign_id.eq(campaign_id))
+        .filter(responses::id.gt(after_id))
+        .order(responses::id)
+        .limit(limit)
+        .select((
+            responses::id,
+            responses::unit_id,
+            responses::site_id,
+            responses::respondent_type,
+            responses::lang,
+            responses::submitted_at,
+            responses::duration_ms,
+            responses::link_check,
+            responses::over_quota,
+            responses::answers,
+        ));
+    Ok(crate::db::native_load(conn, query)?)
+}
+
+/// How many responses a campaign has and its highest response id (0 when none), read
+/// together: an export that must state its size before its rows (an XLSX sheet's dimension)
+/// writes exactly the responses up to that id.
+pub fn export_extent(conn: &mut DbConn, campaign_id: i32) -> Result<(i64, i32), DbError> {
+    let (count, last): (i64, Option<i32>) = responses::table
+        .filter(responses::campaign_id.eq(campaign_id))
+        .select((diesel::dsl::count_star(), diesel::dsl::max(responses::id)))
+        .first(conn)?;
+    Ok((count, last.unwrap_or(0)))
+}
+
+/// One page of a campaign's integrity log: leaves `from` (an index) onwards, below `below`, at
+/// most `limit`, in order — what a bundle's `log.csv` is written from without holding the log
+/// whole (`db::log::leaves` reads it in one go).
+pub fn leaves_page(
+    conn: &mut DbConn,
+    campaign_id: i32,
+    from: i64,
+    below: i64,
+    limit: i64,
+) -> Result<Vec<minyi_integrity::LogEntry>, DbError> {
+    use crate::db::schema::log_leaves;
+    let query = log_leaves::table
+        .filter(log_leaves::campaign_id.eq(campaign_id))
+        .filter(log_leaves::leaf_index.ge(from))
+        .filter(log_leaves::leaf_index.lt(below))
+        .order(log_leaves::leaf_index.asc())
+        .limit(limit)
+        .select((
+            log_leaves::leaf_index,
+            log_leaves::kind,
+            log_leaves::response_id,
+            log_leaves::event,
+            log_leaves::salt,
+            log_leaves::leaf_hash,
+        ));
+    type LeafRow = (i64, String, i32, String, Vec<u8>, Vec<u8>);
+    let rows: Vec<LeafRow> = crate::db::native_load(conn, query)?;
+    rows.into_iter()
+        .map(|(index, kind, response_id, event, salt, hash)| {
+            let bad = || {
+                DbError::Invalid(format!(
+                    "leaf {index} of campaign {campaign_id} is malformed"
+                ))
+            };
+            Ok(minyi_integrity::LogEntry {
+                leaf_index: index as u64,
+                kind: minyi_integrity::LeafKind::parse(&kind).ok_or_else(bad)?,
+                response_id: response_id as i64,
+                event,
+                salt: salt.try_into().map_err(|_| bad())?,
+                leaf_hash: hash.try_into().map_err(|_| bad())?,
+            })
+        })
+        .collect()
+}
+
 #[derive(diesel::QueryableByName, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DayCount {
     /// Days since 1970-01-01 in China Standard Time.
