@@ -535,9 +535,7 @@ impl Bench {
             let pg_cpu = postgres_ticks().saturating_sub(pg_cpu);
             let wrk_cpu = children_ticks() - wrk_cpu;
             acknowledged += run.s303;
-            cut_off += run
-                .posted
-                .saturating_sub(run.s303 + run.other + run.exhausted);
+            cut_off += run.posted.saturating_sub(run.s303 + run.other);
             eprintln!("{}", run.output);
             if run.exhausted == 0 {
                 break (run, cpu, pg_cpu, wrk_cpu);
