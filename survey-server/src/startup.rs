@@ -27,6 +27,8 @@ type CampaignParts = (Vec<Unit>, Vec<Site>, StoredQuestionnaire);
 
 /// How long a campaign's units and sites are kept before they are read again.
 const PARTS_TTL: Duration = Duration::from_secs(60);
+/// How long a campaign's row is cached for the citizen's pages.
+const ROW_TTL: Duration = Duration::from_secs(1);
 
 /// What every handler shares.
 pub struct AppState {
@@ -41,8 +43,14 @@ pub struct AppState {
     /// Parsed questionnaires by stored version id; versions are immutable, so never stale.
     questionnaires: RwLock<HashMap<i32, Arc<Questionnaire>>>,
     /// A campaign's units, sites and questionnaire row by campaign id, kept for a minute (or
-    /// until [`AppState::forget_campaign_parts`]); its status is read fresh every time.
+    /// until [`AppState::forget_campaign_parts`]).
     campaign_parts: RwLock<HashMap<i32, (Instant, Arc<CampaignParts>)>>,
+    /// A campaign's row by slug, kept for [`ROW_TTL`] (or until
+    /// [`AppState::forget_campaign_parts`], which a status change through this server calls):
+    /// the form and its submissions do not read the database before queueing. The writer
+    /// checks the wave's status and dates again in the storing transaction, so a wave closed
+    /// elsewhere takes no response either.
+    campaign_rows: RwLock<HashMap<String, (Instant, Option<campaigns::Campaign>)>>,
     /// Rate limits, burst detection and the speeder threshold.
     pub guards: crate::anti_stuffing::Guards,
     /// The configured privacy notice (zh, en); empty for the default.
@@ -73,6 +81,7 @@ impl AppState {
             public_url: String::new(),
             questionnaires: RwLock::default(),
             campaign_parts: RwLock::default(),
+            campaign_rows: RwLock::default(),
             guards: crate::anti_stuffing::Guards::from_settings(&Settings::for_database(
                 "minyi.db",
             ))
@@ -82,14 +91,31 @@ impl AppState {
         }
     }
 
-    /// The campaign behind a link. Its row is read fresh, so that closing it takes effect at
-    /// once; its units, sites and questionnaire come from a short-lived cache.
+    /// The campaign behind a link: its row from a cache of a second, its units, sites and
+    /// questionnaire from one of a minute.
     pub async fn campaign(&self, slug: &str) -> Result<Option<Arc<CampaignContext>>, AppError> {
-        let pool = self.pool.clone();
-        let slug = slug.to_string();
-        let Some(campaign) =
-            web::block(move || campaigns::find(&mut *pool.get()?, &slug)).await??
-        else {
+        let cached = self
+            .campaign_rows
+            .read()
+            .expect("lock")
+            .get(slug)
+            .filter(|(at, _)| at.elapsed() < ROW_TTL)
+            .map(|(_, row)| row.clone());
+        let row = match cached {
+            Some(row) => row,
+            None => {
+                let pool = self.pool.clone();
+                let key = slug.to_string();
+                let row = web::block(move || campaigns::find(&mut *pool.get()?, &key)).await??;
+                let mut rows = self.campaign_rows.write().expect("lock");
+                if rows.len() > 10_000 {
+                    rows.clear();
+                }
+                rows.insert(slug.to_string(), (Instant::now(), row.clone()));
+                row
+            }
+        };
+        let Some(campaign) = row else {
             return Ok(None);
         };
         let cached = self
@@ -124,9 +150,11 @@ impl AppState {
         })))
     }
 
-    /// Drops the cached units and sites (after a unit is renamed).
+    /// Drops the cached rows, units and sites (after a unit is renamed or a wave opened or
+    /// closed).
     pub fn forget_campaign_parts(&self) {
         self.campaign_parts.write().expect("lock").clear();
+        self.campaign_rows.write().expect("lock").clear();
     }
 
     /// The parsed questionnaire of a stored version, checked against its content hash.
@@ -249,9 +277,5 @@ fn security_headers(tls: bool) -> DefaultHeaders {
 /// Today's date in China Standard Time (UTC+8), as `YYYY-MM-DD`: campaign periods are
 /// local dates.
 pub fn today() -> String {
-    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
-    chrono::Utc::now()
-        .with_timezone(&cst)
-        .format("%Y-%m-%d")
-        .to_string()
+    campaigns::today_cst()
 }

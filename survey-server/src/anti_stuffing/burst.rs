@@ -33,9 +33,20 @@ pub struct BurstDetector {
     /// This many near-identical responses from one source within the window make a burst.
     threshold: usize,
     window_ms: i64,
-    sources: Mutex<HashMap<String, VecDeque<Seen>>>,
+    sources: Mutex<Sources>,
     flagged: Mutex<HashSet<i32>>,
 }
+
+/// The recent responses of every source, and the size at which sources whose window has
+/// passed are next dropped.
+struct Sources {
+    by_source: HashMap<String, VecDeque<Seen>>,
+    prune_at: usize,
+}
+
+/// Sources are first pruned past this many; then each time their number doubles, so that the
+/// pruning costs a constant amortised time per response, however many devices answer.
+const PRUNE_FROM: usize = 10_000;
 
 /// Two answer vectors are near-identical when they differ in at most a tenth of their items
 /// (at least one).
@@ -49,7 +60,10 @@ impl BurstDetector {
         BurstDetector {
             threshold,
             window_ms,
-            sources: Mutex::default(),
+            sources: Mutex::new(Sources {
+                by_source: HashMap::new(),
+                prune_at: PRUNE_FROM,
+            }),
             flagged: Mutex::default(),
         }
     }
@@ -67,13 +81,15 @@ impl BurstDetector {
             return Vec::new();
         }
         let answers = hashed(&answers);
-        let mut all = self.sources.lock().unwrap_or_else(|e| e.into_inner());
-        if all.len() > 10_000 {
-            all.retain(|_, seen| {
+        let mut state = self.sources.lock().unwrap_or_else(|e| e.into_inner());
+        if state.by_source.len() > state.prune_at {
+            state.by_source.retain(|_, seen| {
                 seen.back()
                     .is_some_and(|s| at_ms - s.at_ms < self.window_ms)
             });
+            state.prune_at = (state.by_source.len() * 2).max(PRUNE_FROM);
         }
+        let all = &mut state.by_source;
         let mut burst: HashSet<i32> = HashSet::new();
         for source in sources {
             let seen = all.entry(source.clone()).or_default();
@@ -142,6 +158,28 @@ mod tests {
             vec![6],
             "each flagged once"
         );
+    }
+
+    #[test]
+    fn sources_whose_window_passed_are_dropped_and_pruning_is_amortised() {
+        let d = BurstDetector::new(5, 1_000);
+        let size = |d: &BurstDetector| {
+            let state = d.sources.lock().unwrap();
+            (state.by_source.len(), state.prune_at)
+        };
+        for id in 0..(PRUNE_FROM as i32 + 2) {
+            d.observe(&[format!("device:{id}")], id, answers(1), 0);
+        }
+        // Pruned once past PRUNE_FROM, with every source still in its window: nothing dropped,
+        // and the next pruning waits until their number doubles.
+        assert_eq!(size(&d), (PRUNE_FROM + 2, 2 * (PRUNE_FROM + 1)));
+        for id in 0..(PRUNE_FROM as i32 + 2) {
+            d.observe(&[format!("late:{id}")], 100_000 + id, answers(1), 5_000);
+        }
+        // The first devices' window has passed: the pruning dropped them all.
+        let state = d.sources.lock().unwrap();
+        assert!(state.by_source.keys().all(|k| k.starts_with("late:")));
+        assert_eq!(state.by_source.len(), PRUNE_FROM + 2);
     }
 
     #[test]

@@ -272,6 +272,7 @@ pub async fn set_status(
         crate::integrity::set_campaign_status(&mut *pool.get()?, &keys, &target, status, &actor)
     })
     .await??;
+    state.forget_campaign_parts();
     if !found {
         return Err(AppError::UnknownCampaign(Lang::Zh).into());
     }

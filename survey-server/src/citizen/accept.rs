@@ -167,6 +167,8 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
         Err(DbError::CaseCodeUnknown) => return Err(AppError::CaseCodeUnknown(s.lang)),
         Err(DbError::QuotaFull) => return Err(AppError::QuotaFull(s.lang)),
         Err(DbError::DeviceRepeat) => return Err(AppError::DeviceRepeat(s.lang)),
+        Err(DbError::CampaignClosed) => return Err(AppError::CampaignClosed(s.lang)),
+        Err(DbError::NotYetOpen) => return Err(AppError::NotYetOpen(s.lang)),
         other => other?,
     };
     if let Stored::New(id) = stored {

@@ -99,15 +99,18 @@ async fn resolve(
 }
 
 pub(crate) fn check_open(ctx: &CampaignContext, lang: Lang) -> Result<(), AppError> {
+    use crate::db::campaigns::{openness, Openness};
     let c = &ctx.campaign;
-    let today = crate::startup::today();
-    if c.status == "closed" || today.as_str() > c.ends_on.as_str() {
-        return Err(AppError::CampaignClosed(lang));
+    match openness(
+        &c.status,
+        &c.starts_on,
+        &c.ends_on,
+        &crate::startup::today(),
+    ) {
+        Openness::Open => Ok(()),
+        Openness::NotYetOpen => Err(AppError::NotYetOpen(lang)),
+        Openness::Closed => Err(AppError::CampaignClosed(lang)),
     }
-    if c.status != "open" || today.as_str() < c.starts_on.as_str() {
-        return Err(AppError::NotYetOpen(lang));
-    }
-    Ok(())
 }
 
 fn action(path: &FormPath, query: &FormQuery) -> String {

@@ -86,6 +86,7 @@ async fn set_status(
         crate::integrity::set_campaign_status(&mut *pool.get()?, &keys, &target, status, &actor)
     })
     .await??;
+    state.forget_campaign_parts();
     if !found {
         return Err(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh));
     }

@@ -127,6 +127,8 @@ pub async fn save(
         accounts::audit(&mut conn, &actor, "unit.save", &format!("{code} {zh}"))
     })
     .await??;
+    // The forms show the new name at once.
+    state.forget_campaign_parts();
     Ok(HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/console/units"))
         .finish())

@@ -359,3 +359,53 @@ pub fn questionnaire_versions(conn: &mut DbConn) -> Result<Vec<(i32, String, Str
         }
     }
 }
+
+/// Whether a wave takes responses today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Openness {
+    Open,
+    NotYetOpen,
+    Closed,
+}
+
+/// A wave is open when its status is `open` and today (China Standard Time, `YYYY-MM-DD`) is
+/// within its dates; closed once closed or past its end.
+pub fn openness(status: &str, starts_on: &str, ends_on: &str, today: &str) -> Openness {
+    if status == "closed" || today > ends_on {
+        Openness::Closed
+    } else if status != "open" || today < starts_on {
+        Openness::NotYetOpen
+    } else {
+        Openness::Open
+    }
+}
+
+/// Today in China Standard Time, `YYYY-MM-DD`: the calendar waves are dated in.
+pub fn today_cst() -> String {
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset");
+    chrono::Utc::now()
+        .with_timezone(&cst)
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// The openness of each of `ids` now, read from the campaigns' rows.
+pub fn openness_of(
+    conn: &mut DbConn,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, Openness>, DbError> {
+    let rows: Vec<(i32, String, String, String)> = campaigns::table
+        .filter(campaigns::id.eq_any(ids))
+        .select((
+            campaigns::id,
+            campaigns::status,
+            campaigns::starts_on,
+            campaigns::ends_on,
+        ))
+        .load(conn)?;
+    let today = today_cst();
+    Ok(rows
+        .into_iter()
+        .map(|(id, status, starts, ends)| (id, openness(&status, &starts, &ends, &today)))
+        .collect())
+}

@@ -55,6 +55,10 @@ pub enum DbError {
     DeviceRepeat,
     #[error("the stratum's quota is full")]
     QuotaFull,
+    #[error("the wave is closed")]
+    CampaignClosed,
+    #[error("the wave is not open yet")]
+    NotYetOpen,
 }
 
 /// Which database a URL names: `postgres://…` / `postgresql://…`, else a SQLite file

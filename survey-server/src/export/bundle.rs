@@ -77,6 +77,9 @@ fn iso(ms: i64) -> Option<String> {
 
 /// Leaves read per database round trip for `log.csv`.
 const LEAF_PAGE: i64 = 10_000;
+/// `log.csv`'s deflate level: its salts and hashes are hex, which level 6 compresses no better
+/// than level 2 (0.5% on a million leaves) at four fifths of the speed.
+const LOG_LEVEL: i64 = 2;
 
 /// Passes bytes on and hashes them: each file's SHA-256 for the manifest, computed as it is
 /// written.
@@ -129,7 +132,7 @@ pub fn write(
         let mut conn = pool.get()?;
         crate::db::log::sign_head(&mut conn, key, ctx.campaign.id, &ctx.campaign.slug)?
     };
-    zip.start_file("log.csv", options)?;
+    zip.start_file("log.csv", options.compression_level(Some(LOG_LEVEL)))?;
     let mut hashing = Hashing::new(&mut zip);
     let (mut logged, flag_events) = log_csv(
         pool,
@@ -245,6 +248,9 @@ pub fn write(
     Ok(manifest)
 }
 
+/// A flag's event in the log: (response id, flag).
+type FlagEvent = (i64, String);
+
 /// Writes the first `size` leaves of the log as `log.csv`, a page at a time; returns the
 /// response ids the log holds a response leaf for (4 bytes each: the log itself is never held)
 /// and its flag events, (response id, flag), in leaf order.
@@ -253,7 +259,7 @@ fn log_csv(
     campaign_id: i32,
     size: i64,
     out: &mut impl Write,
-) -> Result<(Vec<i32>, Vec<(i64, String)>), BundleError> {
+) -> Result<(Vec<i32>, Vec<FlagEvent>), BundleError> {
     let mut logged = Vec::new();
     let mut events = Vec::new();
     let mut writer = csv::Writer::from_writer(out);
@@ -285,9 +291,9 @@ fn log_csv(
             write!(number, "{}", leaf.response_id).expect("writing to a string");
             writer
                 .write_record([
-                    number[..index_end].as_bytes(),
+                    &number.as_bytes()[..index_end],
                     leaf.kind.as_str().as_bytes(),
-                    number[index_end..].as_bytes(),
+                    &number.as_bytes()[index_end..],
                     leaf.event.as_bytes(),
                     &salt[..],
                     &hash[..],
@@ -312,7 +318,7 @@ fn log_csv(
 fn flags_csv(
     pool: &DbPool,
     campaign_id: i32,
-    events: &[(i64, String)],
+    events: &[FlagEvent],
 ) -> Result<Vec<u8>, BundleError> {
     let mut conn = pool.get()?;
     let mut stored: HashMap<(i64, String), minyi_integrity::FlagRow> =

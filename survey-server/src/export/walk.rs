@@ -10,8 +10,8 @@ use crate::db::{DbConn, DbError, DbPool};
 /// Pages read ahead of the writer: two pages wait at most (memory stays flat).
 const AHEAD: usize = 2;
 
-/// Pages of something read from the database on one connection by a thread that stays
-/// [`AHEAD`] pages in front of whoever iterates. Dropping it stops the thread at its next page.
+/// Pages of something read from the database by a thread that stays [`AHEAD`] pages in front
+/// of whoever iterates. Dropping it stops the thread at its next page.
 pub struct ReadAhead<T> {
     pages: Receiver<Result<Vec<T>, DbError>>,
 }
@@ -27,23 +27,16 @@ impl<T: Send + 'static> ReadAhead<T> {
         let pool = pool.clone();
         let spawned = std::thread::Builder::new()
             .name("minyi-export-read".into())
-            .spawn(move || {
-                let mut conn = match pool.get() {
-                    Ok(conn) => conn,
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
+            .spawn(move || loop {
+                // A connection per page, given back before waiting on the writer: a slow
+                // client never holds one of the pool's connections.
+                let (page, more) = match pool.get().and_then(|mut conn| next(&mut conn)) {
+                    Ok((page, more)) => (Ok(page), more),
+                    Err(e) => (Err(e), false),
                 };
-                loop {
-                    let (page, more) = match next(&mut conn) {
-                        Ok((page, more)) => (Ok(page), more),
-                        Err(e) => (Err(e), false),
-                    };
-                    // A closed channel: the export stopped (its client went away).
-                    if tx.send(page).is_err() || !more {
-                        return;
-                    }
+                // A closed channel: the export stopped (its client went away).
+                if tx.send(page).is_err() || !more {
+                    return;
                 }
             });
         if let Err(e) = spawned {

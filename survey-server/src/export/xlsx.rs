@@ -25,6 +25,10 @@ const SHEET: &str = "xl/worksheets/sheet1.xml";
 const MAX_ROWS: i64 = 1_048_576;
 /// Excel's longest cell, in characters.
 const MAX_STRING_LEN: usize = 32_767;
+/// The deflate level of the responses sheet (the rest keep rust_xlsxwriter's 6). A million
+/// responses are 2.3 GB of XML; compressing them is most of the export's work: level 4 takes
+/// about two thirds of level 6's time for an 11% larger file (zlib-rs on the bench's sheet).
+const SHEET_LEVEL: i64 = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum XlsxExportError {
@@ -78,7 +82,7 @@ pub fn write(
     let template = template(layout)?;
     let mut template = zip::ZipArchive::new(std::io::Cursor::new(template))?;
     let mut out = ZipPipe::create(path)?;
-    let mut written = 0;
+    let mut written = None;
     for index in 0..template.len() {
         let mut entry = template.by_index(index)?;
         let mut options = SimpleFileOptions::default()
@@ -88,6 +92,9 @@ pub fn write(
             options = options.unix_permissions(mode);
         }
         let name = entry.name().to_string();
+        if name == SHEET {
+            options = options.compression_level(Some(SHEET_LEVEL));
+        }
         let mut bytes = Vec::new();
         entry.read_to_end(&mut bytes)?;
         drop(entry);
@@ -99,9 +106,11 @@ pub fn write(
         let xml = String::from_utf8(bytes).map_err(std::io::Error::other)?;
         let (head, tail) = split_sheet(&xml, count + 1)?;
         out.write_all(head.as_bytes())?;
-        written = write_rows(pool, campaign_id, last_id, layout, &mut out)?;
+        written = Some(write_rows(pool, campaign_id, last_id, layout, &mut out)?);
         out.write_all(tail.as_bytes())?;
     }
+    let written = written
+        .ok_or_else(|| std::io::Error::other("the workbook template has no responses sheet"))?;
     out.finish()?;
     Ok(written)
 }
@@ -275,23 +284,50 @@ mod tests {
     }
 
     #[test]
-    fn cells_are_escaped_as_rust_xlsxwriter_escapes_them() {
-        let cell = |text: &str| {
-            let mut out = Vec::new();
-            inline_string_cell(&mut out, "B2", text).unwrap();
-            String::from_utf8(out).unwrap()
-        };
+    fn cells_are_written_as_rust_xlsxwriter_writes_them() {
+        let texts = [
+            "比较满意",
+            "a<b & c>d",
+            "\r_x00AB_ _x12 _xABC_x _x00_x0041_",
+            " x\t",
+            "\n",
+            "=HYPERLINK(\"http://x\")",
+            "\u{1}\u{1f}\u{7f}é",
+        ];
+        let mut workbook = Workbook::new();
+        let sheet = workbook.add_worksheet_with_constant_memory();
+        for (row, text) in texts.iter().enumerate() {
+            sheet.write_string(row as u32 + 1, 45, *text).unwrap();
+        }
+        let book = workbook.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+        let mut xml = String::new();
+        zip.by_name(SHEET)
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        for (row, text) in texts.iter().enumerate() {
+            let reference = format!("{}{}", column_name(45), row + 2);
+            let start = xml.find(&format!("<c r=\"{reference}\"")).unwrap();
+            let end = start + xml[start..].find("</c>").unwrap() + 4;
+            let mut ours = Vec::new();
+            inline_string_cell(&mut ours, &reference, text).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                &xml[start..end],
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_sheet_is_split_where_its_rows_go() {
+        let xml = r#"<worksheet><dimension ref="A1:AT1"/><sheetData><row r="1"></row></sheetData><pageMargins/></worksheet>"#;
+        let (head, tail) = split_sheet(xml, 1_000_001).unwrap();
         assert_eq!(
-            cell("比较满意"),
-            r#"<c r="B2" t="inlineStr"><is><t>比较满意</t></is></c>"#
+            head,
+            r#"<worksheet><dimension ref="A1:AT1000001"/><sheetData><row r="1"></row>"#
         );
-        assert_eq!(
-            cell("a<b & c>d\r_x00AB_ _x12"),
-            r#"<c r="B2" t="inlineStr"><is><t>a&lt;b &amp; c&gt;d_x000D__x005F_x00AB_ _x12</t></is></c>"#
-        );
-        assert_eq!(
-            cell(" x\t"),
-            r#"<c r="B2" t="inlineStr"><is><t xml:space="preserve"> x	</t></is></c>"#
-        );
+        assert_eq!(tail, "</sheetData><pageMargins/></worksheet>");
     }
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use minyi_integrity::{LeafRecord, Problem, PublicKey, Report, SignedHead, SigningKey, TreeHead};
 
 use crate::db::campaigns::{self, CampaignContext};
-use crate::db::responses::{self, ResponseWithAnswers};
+use crate::db::responses::{self, ExportRow, ResponseWithAnswers};
 use crate::db::{log, quality, DbConn, DbError, DbPool};
 use crate::keys::Keys;
 
@@ -37,6 +37,36 @@ pub fn leaf_record(ctx: &CampaignContext, (r, answers): &ResponseWithAnswers) ->
         over_quota: r.over_quota,
         answers: answers.clone(),
     }
+}
+
+/// A response as an export reads it ([`responses::ExportRow`]) as its leaf encodes it: the
+/// answers decoded once, straight into the record.
+fn row_record(ctx: &CampaignContext, r: &ExportRow) -> Result<LeafRecord, String> {
+    let answers = r
+        .answers()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|(item, value)| (item.to_string(), value.to_string()))
+        .collect();
+    let unit = ctx.units.iter().find(|u| u.id == r.unit_id);
+    let site = r
+        .site_id
+        .and_then(|id| ctx.sites.iter().find(|s| s.id == id));
+    Ok(LeafRecord {
+        salt: [0; minyi_integrity::leaf::SALT_LEN],
+        campaign: ctx.campaign.slug.clone(),
+        response_id: r.id.into(),
+        unit: unit.map(|u| u.code.clone()).unwrap_or_default(),
+        site: site.map(|s| s.code.clone()).unwrap_or_default(),
+        respondent_type: r.respondent_type.clone().unwrap_or_default(),
+        lang: r.lang.clone(),
+        questionnaire: ctx.questionnaire.content_hash.clone(),
+        submitted_at_ms: r.submitted_at,
+        duration_ms: r.duration_ms,
+        link_check: r.link_check.clone(),
+        over_quota: r.over_quota,
+        answers,
+    })
 }
 
 /// Signs a head for every campaign whose log has grown since its last head.
@@ -140,7 +170,7 @@ pub fn verify_campaign(
             root: frontier.root(),
         });
         let rows = Pages::new(conn, campaign_id);
-        let records = rows.map(|row| row.map(|r| leaf_record(ctx, &r)));
+        let records = rows.map(|row| row.and_then(|r| row_record(ctx, &r)));
         // Checked with the evaluator's keys: if none is the server's current key, the head
         // fails its signature.
         let mut report = minyi_integrity::verify::check(
@@ -173,13 +203,14 @@ fn forged_heads(keys: &Keys, given: &[PublicKey], stored: &[SignedHead]) -> Vec<
         .collect()
 }
 
-/// Every response of a campaign in id order, read a page at a time on one connection.
+/// Every response of a campaign in id order, read a page at a time on one connection (the
+/// export's reader: its answers left encoded until [`row_record`] decodes them).
 pub struct Pages<'c> {
     conn: &'c mut DbConn,
     campaign_id: i32,
     after: i32,
     done: bool,
-    buffer: std::vec::IntoIter<ResponseWithAnswers>,
+    buffer: std::vec::IntoIter<ExportRow>,
 }
 
 impl<'c> Pages<'c> {
@@ -195,11 +226,11 @@ impl<'c> Pages<'c> {
 }
 
 impl Iterator for Pages<'_> {
-    type Item = Result<ResponseWithAnswers, String>;
+    type Item = Result<ExportRow, String>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.buffer.len() == 0 && !self.done {
-            match responses::page(
+            match responses::export_page(
                 self.conn,
                 self.campaign_id,
                 self.after,
@@ -216,7 +247,7 @@ impl Iterator for Pages<'_> {
             }
         }
         let row = self.buffer.next()?;
-        self.after = row.0.id;
+        self.after = row.id;
         Some(Ok(row))
     }
 }

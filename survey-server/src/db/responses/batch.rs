@@ -4,7 +4,7 @@
 //!    this process or another, runs until the commit).
 //! 2. Read what decides each response with one query per batch: keys already stored, quotas
 //!    and their counts, devices seen.
-//! 3. Decide each response in memory, in order: a duplicate, refused (quota full, device
+//! 3. Decide each response in memory, in order: a duplicate, refused (its wave closed, quota full, device
 //!    repeat under `reject`, a case code unknown or used) or admitted — refusals write
 //!    nothing, so nothing has to be rolled back.
 //! 4. Insert the admitted responses in one statement; append their leaves and their flags'
@@ -19,6 +19,7 @@ use diesel::upsert::excluded;
 
 use super::checks::{stored_keys, Devices, Quota, Quotas};
 use super::{NewResponse, Stored};
+use crate::db::campaigns::Openness;
 use crate::db::log::Appender;
 use crate::db::schema::{contacts, response_counts, response_flags, responses};
 use crate::db::{DbConn, DbError};
@@ -126,6 +127,10 @@ fn store_in(
         logs.insert(campaign_id, Appender::open(c, campaign_id, slug)?);
     }
     let stored = stored_keys(c, batch)?;
+    // The handler checked the wave's dates and status from a short-lived cache; the batch
+    // checks them again here, under the log lock, so a closed wave takes no response.
+    let ids: Vec<i32> = logs.keys().copied().collect();
+    let openness = crate::db::campaigns::openness_of(c, &ids)?;
     let mut quotas = Quotas::load(c, batch)?;
     let mut devices = Devices::load(c, batch)?;
 
@@ -142,6 +147,17 @@ fn store_in(
         if let Some(first) = first_of_key.get(new.idempotency_key.as_str()) {
             repeats.push((index, *first));
             continue;
+        }
+        match openness.get(&new.campaign_id) {
+            Some(Openness::Open) => {}
+            Some(Openness::NotYetOpen) => {
+                results[index] = Some(Err(DbError::NotYetOpen));
+                continue;
+            }
+            Some(Openness::Closed) | None => {
+                results[index] = Some(Err(DbError::CampaignClosed));
+                continue;
+            }
         }
         match admit(c, new, &quotas, &devices) {
             Ok((over_quota, device_repeat)) => {

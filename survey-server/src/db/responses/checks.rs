@@ -179,8 +179,12 @@ impl Devices {
             return Ok(Devices::default());
         }
         let campaigns: HashSet<i32> = batch.iter().map(|n| n.campaign_id).collect();
+        let units: HashSet<i32> = batch.iter().map(|n| n.unit_id).collect();
+        // Every column of the key is constrained, so the lookups use the primary key (campaign,
+        // unit, tag) and never scan the campaign's devices.
         let rows: Vec<(i32, i32, String)> = device_seen::table
             .filter(device_seen::campaign_id.eq_any(&campaigns))
+            .filter(device_seen::unit_id.eq_any(&units))
             .filter(device_seen::device_tag.eq_any(&tags))
             .select((
                 device_seen::campaign_id,
