@@ -10,7 +10,12 @@
 //!     MINYI_BENCH_EXPORT_N=100000 cargo bench -p survey-server --bench export
 //!
 //! `MINYI_BENCH_EXPORT_DB=path` keeps the seeded file there and reuses it on the next run;
-//! `MINYI_BENCH_EXPORT_ONLY=csv,labels,xlsx,parquet,bundle` runs a subset of the exports;
+//! After the exports, one more server answers the campaign's progress page and its
+//! `progress.json` (counts read from `response_counts`, kept by the writer) 200 times each,
+//! one request at a time after 5 warm-up requests, beside the same number of `/healthz`
+//! (public, no database: the server's floor) as the baseline; p50/p95/max in ms.
+//!
+//! `MINYI_BENCH_EXPORT_ONLY=csv,labels,xlsx,parquet,bundle,progress` runs a subset;
 //! `MINYI_BENCH_EXPORT_RUNS=3` keeps the fastest of three runs of each (the baseline too) and
 //! the highest peak memory.
 
@@ -32,8 +37,12 @@ fn main() {
         .unwrap_or(1_000_000);
     // For repeated trials: keep the seeded file there and reuse it (seeded only when new).
     let kept = std::env::var("MINYI_BENCH_EXPORT_DB").ok();
-    // A comma-separated subset of csv, labels, xlsx, parquet, bundle.
+    // A comma-separated subset of csv, labels, xlsx, parquet, bundle, progress.
     let only = std::env::var("MINYI_BENCH_EXPORT_ONLY").ok();
+    let selected = |key: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|k| k.trim() == key))
+    };
     // Runs of each measurement, the fastest kept (on a machine others share).
     let runs: usize = std::env::var("MINYI_BENCH_EXPORT_RUNS")
         .ok()
@@ -154,10 +163,7 @@ fn main() {
             "export/bundle.zip",
         ),
     ] {
-        if only
-            .as_deref()
-            .is_some_and(|o| !o.split(',').any(|k| k == key))
-        {
+        if !selected(key) {
             continue;
         }
         let (mut seconds, mut bytes, mut peak_kib, mut cpu) = (f64::INFINITY, 0, 0, 0.0);
@@ -175,7 +181,131 @@ fn main() {
             peak_kib as f64 / 1024.0
         );
     }
+    if selected("progress") {
+        progress_latency(&db, n);
+    }
     println!("\n(load average at the end: {})", load_average());
+}
+
+/// Requests of each kind measured, and warm-up requests before them (not measured).
+const PROGRESS_REQUESTS: usize = 200;
+const PROGRESS_WARM_UP: usize = 5;
+
+/// The progress page (HTML) and `progress.json` through one server, signed in, one request
+/// at a time; the baseline is `/healthz` on the same server (public, answers "ok" without
+/// touching the database), so the ratio is the progress figures' cost over the server's floor.
+fn progress_latency(db: &str, n: u64) {
+    let (mut child, port) = spawn_server(db);
+    let base = format!("http://127.0.0.1:{port}");
+    let client = sign_in(&base);
+    let pid = child.id();
+    let series = [
+        (
+            "progress page (HTML)",
+            "/console/campaigns/2025-final/progress",
+        ),
+        (
+            "progress.json",
+            "/console/campaigns/2025-final/progress.json",
+        ),
+        ("`/healthz` (baseline: public, no database)", "/healthz"),
+    ];
+    // (name, p50, p95, max, bytes, CPU seconds)
+    let mut rows = Vec::new();
+    for (name, path) in series {
+        let url = format!("{base}{path}");
+        let fetch = || {
+            let response = client.get(&url).send().unwrap();
+            assert_eq!(response.status(), 200, "{path}");
+            response.text().unwrap()
+        };
+        let body = fetch();
+        // The figures are the campaign's: every response counted.
+        if path.ends_with("progress.json") {
+            assert!(
+                body.contains(&format!("\"total\":{n},")),
+                "{path}: {body:.300}"
+            );
+        } else if path.ends_with("progress") {
+            assert!(body.contains(&format!("<strong>{n}</strong>")), "{path}");
+        }
+        for _ in 1..PROGRESS_WARM_UP {
+            fetch();
+        }
+        let cpu_before = cpu_seconds(pid);
+        let mut ms = Vec::with_capacity(PROGRESS_REQUESTS);
+        let mut bytes = 0;
+        for _ in 0..PROGRESS_REQUESTS {
+            let started = Instant::now();
+            bytes = fetch().len();
+            ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        let cpu = cpu_seconds(pid) - cpu_before;
+        ms.sort_by(f64::total_cmp);
+        rows.push((
+            name,
+            percentile(&ms, 0.50),
+            percentile(&ms, 0.95),
+            ms[ms.len() - 1],
+            bytes,
+            cpu,
+        ));
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let baseline_p95 = rows[rows.len() - 1].2;
+    println!(
+        "\nProgress of {n} responses: one server, signed in, {PROGRESS_REQUESTS} sequential \
+         requests of each after {PROGRESS_WARM_UP} warm-up; load average {}\n",
+        load_average()
+    );
+    println!(
+        "| request | p50 ms | p95 ms | max ms | p95 ratio to `/healthz` | body bytes \
+         | server CPU s ({PROGRESS_REQUESTS} requests) |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (name, p50, p95, max, bytes, cpu) in rows {
+        println!(
+            "| {name} | {p50:.2} | {p95:.2} | {max:.2} | {:.1} | {bytes} | {cpu:.2} |",
+            p95 / baseline_p95
+        );
+    }
+}
+
+/// The nearest-rank percentile of sorted values.
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = (p * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// A client signed in as the benchmark's evaluator (its session in the cookie store).
+fn sign_in(base: &str) -> reqwest::blocking::Client {
+    let client = reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(None)
+        .build()
+        .unwrap();
+    let page = client
+        .get(format!("{base}/console/login"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let marker = r#"name="_csrf" value=""#;
+    let start = page.find(marker).expect("a sign-in token") + marker.len();
+    let csrf = &page[start..start + page[start..].find('"').unwrap()];
+    let login = client
+        .post(format!("{base}/console/login"))
+        .form(&[
+            ("username", "bench"),
+            ("password", PASSWORD),
+            ("_csrf", csrf),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(login.status(), 303);
+    client
 }
 
 /// Responses stored per `store_batch` call (one transaction each).
@@ -336,31 +466,7 @@ fn cpu_seconds(pid: u32) -> f64 {
 fn export_once(db: &str, path: &str) -> (f64, u64, u64, f64) {
     let (mut child, port) = spawn_server(db);
     let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::blocking::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(None)
-        .build()
-        .unwrap();
-    let page = client
-        .get(format!("{base}/console/login"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let marker = r#"name="_csrf" value=""#;
-    let start = page.find(marker).expect("a sign-in token") + marker.len();
-    let csrf = &page[start..start + page[start..].find('"').unwrap()];
-    let login = client
-        .post(format!("{base}/console/login"))
-        .form(&[
-            ("username", "bench"),
-            ("password", PASSWORD),
-            ("_csrf", csrf),
-        ])
-        .send()
-        .unwrap();
-    assert_eq!(login.status(), 303);
+    let client = sign_in(&base);
     let started = Instant::now();
     let cpu_before = cpu_seconds(child.id());
     let mut response = client
