@@ -44,14 +44,14 @@ async fn a_case_code_admits_one_response(app: TestApp) {
 
     // Only hashes are stored.
     let mut conn = app.pool.get().unwrap();
-    let stored: Vec<String> = ({
+    let stored: Vec<String> = {
         let c: &mut survey_server::db::DbConn = &mut conn;
         {
             use diesel::prelude::*;
             use survey_server::db::schema::case_codes::dsl::*;
             case_codes.select(code_hash).load::<String>(c).unwrap()
         }
-    });
+    };
     assert_eq!(stored.len(), 3);
     assert!(stored
         .iter()

@@ -266,12 +266,12 @@ async fn a_newer_upload_supersedes_the_last_and_both_stay_listed(app: TestApp) {
     // Append-only: the database refuses to change or remove a publication.
     let mut conn = app.pool.get().unwrap();
     for sql in ["UPDATE reports SET verdict = 'met'", "DELETE FROM reports"] {
-        let result = ({
+        let result = {
             let c: &mut survey_server::db::DbConn = &mut conn;
             {
                 diesel::RunQueryDsl::execute(diesel::sql_query(sql), c)
             }
-        });
+        };
         assert!(result.is_err(), "{sql} was allowed");
     }
     let audit = survey_server::db::accounts::recent_audit(&mut conn, 20).unwrap();

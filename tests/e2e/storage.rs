@@ -16,10 +16,10 @@ on_both_backends!(
 );
 
 fn execute(conn: &mut DbConn, sql: &str) -> Result<usize, diesel::result::Error> {
-    ({
+    {
         let c: &mut survey_server::db::DbConn = conn;
         diesel::sql_query(sql).execute(c)
-    })
+    }
 }
 
 async fn responses_are_append_only(app: TestApp) {

@@ -93,13 +93,13 @@ async fn a_deleted_flag_and_a_forged_flag_are_named(app: TestApp) {
 
     // Deleting a flag is refused by the database…
     let mut conn = app.pool.get().unwrap();
-    let refused = ({
+    let refused = {
         let c: &mut survey_server::db::DbConn = &mut conn;
         {
             use diesel::RunQueryDsl;
             diesel::sql_query("DELETE FROM response_flags").execute(c)
         }
-    });
+    };
     assert!(refused.is_err(), "flags are append-only");
     drop(conn);
     // …and once its holder drops the trigger, the log names it.
