@@ -111,6 +111,8 @@ fn legacy_sql(blob: fn(&[u8]) -> String) -> String {
             blob(&hash)
         );
     }
+    sql += "INSERT INTO response_flags (response_id, flag, detail, flagged_at) \
+            VALUES (1, 'speeder', '', 0), (3, 'speeder', '', 0), (3, 'honeypot', '', 0);\n";
     sql += &format!(
         "INSERT INTO log_state (campaign_id, frontier) VALUES (1, {});\n",
         blob(&frontier.to_bytes())
@@ -166,6 +168,23 @@ fn check(conn: &mut DbConn) {
             ((1, "business".to_string()), 1),
             ((1, "resident".to_string()), 1),
             ((2, String::new()), 1)
+        ]
+    );
+    // The quality panel's counts start from the stored flags too.
+    let quality: Vec<(i32, i64, String, i64)> = db::quality::report(conn, 1)
+        .unwrap()
+        .into_iter()
+        .map(|q| (q.unit_id, q.day, q.flag, q.n))
+        .collect();
+    assert_eq!(
+        quality,
+        vec![
+            (1, 20254, String::new(), 1),
+            (1, 20254, "speeder".to_string(), 1),
+            (1, 20255, String::new(), 1),
+            (1, 20255, "honeypot".to_string(), 1),
+            (1, 20255, "speeder".to_string(), 1),
+            (2, 20254, String::new(), 1),
         ]
     );
     // The old table is gone, and responses stay append-only.

@@ -43,3 +43,19 @@ SELECT campaign_id, unit_id, COALESCE(respondent_type, ''), (submitted_at + 2880
   FROM responses
  GROUP BY campaign_id, unit_id, COALESCE(respondent_type, ''),
           (submitted_at + 28800000) / 86400000, link_check, over_quota;
+
+-- Flagged responses per unit, day (China Standard Time, the response's submission) and flag,
+-- kept as flags are stored (at submission and afterwards), so the quality panel never counts
+-- a campaign's flags either. Derived data, like response_counts.
+CREATE TABLE flag_counts (
+    campaign_id INTEGER NOT NULL REFERENCES campaigns (id),
+    unit_id INTEGER NOT NULL REFERENCES units (id),
+    day BIGINT NOT NULL,
+    flag TEXT NOT NULL,
+    n BIGINT NOT NULL,
+    PRIMARY KEY (campaign_id, unit_id, day, flag)
+);
+INSERT INTO flag_counts (campaign_id, unit_id, day, flag, n)
+SELECT r.campaign_id, r.unit_id, (r.submitted_at + 28800000) / 86400000, f.flag, COUNT(*)
+  FROM responses r JOIN response_flags f ON f.response_id = r.id
+ GROUP BY r.campaign_id, r.unit_id, (r.submitted_at + 28800000) / 86400000, f.flag;

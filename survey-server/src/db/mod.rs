@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod campaigns;
 pub mod case_codes;
 pub mod contacts;
+pub mod counts;
 pub mod group_commit;
 pub mod log;
 pub mod plans;

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use minyi_integrity::FlagRow;
 
+use super::counts::{add_flags, cst_day, FlagCounts};
 use super::log::Appender;
 use super::schema::{campaigns, response_flags, responses};
 use super::{DbConn, DbError};
@@ -15,15 +16,22 @@ use super::{DbConn, DbError};
 /// event appended to its campaign's log in the same transaction. A response flagged already
 /// keeps its first flag of that kind.
 pub fn flag(conn: &mut DbConn, ids: &[i32], flag: &str, at_ms: i64) -> Result<(), DbError> {
-    let owners: Vec<(i32, i32, String)> = responses::table
+    type Owner = (i32, i32, String, i32, i64);
+    let owners: Vec<Owner> = responses::table
         .inner_join(campaigns::table)
         .filter(responses::id.eq_any(ids))
         .order(responses::id)
-        .select((responses::id, responses::campaign_id, campaigns::slug))
+        .select((
+            responses::id,
+            responses::campaign_id,
+            campaigns::slug,
+            responses::unit_id,
+            responses::submitted_at,
+        ))
         .load(conn)?;
     let campaigns: BTreeMap<i32, &str> = owners
         .iter()
-        .map(|(_, campaign, slug)| (*campaign, slug.as_str()))
+        .map(|(_, campaign, slug, ..)| (*campaign, slug.as_str()))
         .collect();
     crate::db::write_transaction(conn, |c| {
         let mut logs = BTreeMap::new();
@@ -39,9 +47,19 @@ pub fn flag(conn: &mut DbConn, ids: &[i32], flag: &str, at_ms: i64) -> Result<()
             .into_iter()
             .collect();
         let mut rows = Vec::new();
-        for (id, campaign_id, _) in owners.iter().filter(|(id, ..)| !flagged.contains(id)) {
+        let mut counts = FlagCounts::new();
+        for (id, campaign_id, _, unit_id, submitted_at) in
+            owners.iter().filter(|(id, ..)| !flagged.contains(id))
+        {
             let log = logs.get_mut(campaign_id).expect("every campaign was taken");
             log.flag(*id, flag, "", at_ms);
+            let cell = (
+                *campaign_id,
+                *unit_id,
+                cst_day(*submitted_at),
+                flag.to_string(),
+            );
+            *counts.entry(cell).or_default() += 1;
             rows.push((
                 response_flags::response_id.eq(*id),
                 response_flags::flag.eq(flag),
@@ -52,6 +70,7 @@ pub fn flag(conn: &mut DbConn, ids: &[i32], flag: &str, at_ms: i64) -> Result<()
         for rows in rows.chunks(500) {
             crate::db::native(c, diesel::insert_into(response_flags::table).values(rows))?;
         }
+        add_flags(c, &counts)?;
         for log in logs.into_values() {
             log.save(c)?;
         }
@@ -100,23 +119,16 @@ pub struct QualityCount {
     pub n: i64,
 }
 
-/// Responses and flagged responses per unit, day and flag. Integer arithmetic on the stored
-/// milliseconds, so one SQL serves both backends.
+/// Responses and flagged responses per unit, day and flag, from the counts kept as they are
+/// stored (`response_counts`, `flag_counts`): never a count over the campaign's rows.
 pub fn report(conn: &mut DbConn, campaign_id: i32) -> Result<Vec<QualityCount>, DbError> {
-    const DAY: &str = "(r.submitted_at + 28800000) / 86400000";
     let sql = format!(
-        "SELECT r.unit_id AS unit_id, {DAY} AS day, '' AS flag, COUNT(*) AS n
-           FROM responses r WHERE r.campaign_id = {campaign_id}
-          GROUP BY r.unit_id, {DAY}
+        "SELECT unit_id, day, '' AS flag, CAST(SUM(n) AS BIGINT) AS n
+           FROM response_counts WHERE campaign_id = {campaign_id}
+          GROUP BY unit_id, day
          UNION ALL
-         SELECT r.unit_id AS unit_id, {DAY} AS day, f.flag AS flag, COUNT(*) AS n
-           FROM responses r JOIN response_flags f ON f.response_id = r.id
-          WHERE r.campaign_id = {campaign_id}
-          GROUP BY r.unit_id, {DAY}, f.flag
+         SELECT unit_id, day, flag, n FROM flag_counts WHERE campaign_id = {campaign_id}
          ORDER BY unit_id, day, flag"
     );
-    Ok(({
-        let c: &mut crate::db::DbConn = conn;
-        diesel::sql_query(&sql).load(c)
-    })?)
+    Ok(diesel::sql_query(&sql).load(conn)?)
 }

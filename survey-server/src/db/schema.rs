@@ -98,6 +98,16 @@ diesel::joinable!(campaign_units -> campaigns (campaign_id));
 diesel::joinable!(campaign_units -> units (unit_id));
 diesel::joinable!(sites -> campaigns (campaign_id));
 diesel::joinable!(responses -> campaigns (campaign_id));
+diesel::table! {
+    flag_counts (campaign_id, unit_id, day, flag) {
+        campaign_id -> Integer,
+        unit_id -> Integer,
+        day -> BigInt,
+        flag -> Text,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(response_counts -> campaigns (campaign_id));
 diesel::joinable!(response_flags -> responses (response_id));
 
@@ -269,6 +279,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     sites,
     responses,
     response_counts,
+    flag_counts,
     users,
     sessions,
     audit_log,

@@ -20,6 +20,7 @@ use diesel::upsert::excluded;
 use super::checks::{stored_keys, Devices, Quota, Quotas};
 use super::{NewResponse, Stored};
 use crate::db::campaigns::Openness;
+use crate::db::counts::{add_flags, FlagCounts};
 use crate::db::log::Appender;
 use crate::db::schema::{contacts, response_counts, response_flags, responses};
 use crate::db::{DbConn, DbError};
@@ -75,15 +76,7 @@ struct CountRow {
     n: i64,
 }
 
-/// Milliseconds in a day, and China Standard Time's offset from UTC: the day a response is
-/// counted under.
-const DAY_MS: i64 = 86_400_000;
-const CST_OFFSET_MS: i64 = 8 * 3_600_000;
-
-/// The day (since 1970-01-01, China Standard Time) a response submitted at `ms` counts under.
-pub fn cst_day(ms: i64) -> i64 {
-    (ms + CST_OFFSET_MS).div_euclid(DAY_MS)
-}
+use crate::db::counts::cst_day;
 
 /// A response admitted in step 3, waiting for its id.
 struct Admitted<'b> {
@@ -179,6 +172,7 @@ fn store_in(
     let mut order: Vec<usize> = (0..admitted.len()).collect();
     order.sort_by_key(|&a| ids[a]);
     let mut flags: Vec<FlagRow> = Vec::new();
+    let mut flag_counts = FlagCounts::new();
     for &a in &order {
         let Admitted {
             new,
@@ -199,6 +193,13 @@ fn store_in(
             .chain(device)
         {
             log.flag(id, flag, detail, new.submitted_at);
+            let cell = (
+                new.campaign_id,
+                new.unit_id,
+                cst_day(new.submitted_at),
+                flag.to_string(),
+            );
+            *flag_counts.entry(cell).or_default() += 1;
             flags.push(FlagRow {
                 response_id: id,
                 flag,
@@ -213,6 +214,7 @@ fn store_in(
     devices.save(c)?;
     insert_contacts(c, &admitted)?;
     add_counts(c, &admitted)?;
+    add_flags(c, &flag_counts)?;
     for log in logs.into_values() {
         log.save(c)?;
     }
