@@ -393,7 +393,6 @@ fn seed(pool: &DbPool, n: u64) -> i32 {
                         questionnaire: ctx.questionnaire.content_hash.clone(),
                     },
                     device_tag: None,
-                    device_reject: false,
                     flags: flags(i),
                 }
             })

@@ -234,7 +234,6 @@ async fn exports_walk_past_a_page_boundary(app: TestApp) {
                 questionnaire: ctx.questionnaire.content_hash.clone(),
             },
             device_tag: None,
-            device_reject: false,
             flags: Vec::new(),
         };
         survey_server::db::responses::store(&mut conn, &new).unwrap();

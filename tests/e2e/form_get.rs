@@ -129,6 +129,10 @@ async fn closed_unknown_and_not_found_pages_are_clear(app: TestApp) {
 
     let mut conn = app.pool.get().unwrap();
     survey_server::db::campaigns::set_status(&mut conn, OPEN_CAMPAIGN, "draft", "test").unwrap();
+    // A change made outside this server (here straight in the database, as the CLI or a
+    // second server would) shows on its pages within a second: the campaign's row is cached
+    // that long. (Submissions are refused at once: the writer reads the status again.)
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let draft = app.get(&format!("/s/{OPEN_CAMPAIGN}/market")).await;
     assert_eq!(draft.status(), 403);
     assert!(draft.text().await.unwrap().contains("调查尚未开始"));

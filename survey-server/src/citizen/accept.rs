@@ -146,7 +146,6 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
             .as_deref()
             .map(|c| state.anonymity.seal(s.ctx.campaign.id, unit.id, c)),
         device_tag: s.device_tag.clone(),
-        device_reject: s.ctx.campaign.device_policy == "reject",
         flags: flags::of_submission(
             s.questionnaire,
             &answers,

@@ -389,23 +389,38 @@ pub fn today_cst() -> String {
         .to_string()
 }
 
-/// The openness of each of `ids` now, read from the campaigns' rows.
-pub fn openness_of(
+/// What the storing transaction reads of a wave: whether it takes responses, and whether a
+/// second response from one device to one unit is refused (`reject`) rather than flagged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaveRules {
+    pub openness: Openness,
+    pub device_reject: bool,
+}
+
+/// The rules of each of `ids` now, read from the campaigns' rows.
+pub fn rules_of(
     conn: &mut DbConn,
     ids: &[i32],
-) -> Result<std::collections::HashMap<i32, Openness>, DbError> {
-    let rows: Vec<(i32, String, String, String)> = campaigns::table
+) -> Result<std::collections::HashMap<i32, WaveRules>, DbError> {
+    let rows: Vec<(i32, String, String, String, String)> = campaigns::table
         .filter(campaigns::id.eq_any(ids))
         .select((
             campaigns::id,
             campaigns::status,
             campaigns::starts_on,
             campaigns::ends_on,
+            campaigns::device_policy,
         ))
         .load(conn)?;
     let today = today_cst();
     Ok(rows
         .into_iter()
-        .map(|(id, status, starts, ends)| (id, openness(&status, &starts, &ends, &today)))
+        .map(|(id, status, starts, ends, policy)| {
+            let rules = WaveRules {
+                openness: openness(&status, &starts, &ends, &today),
+                device_reject: policy == "reject",
+            };
+            (id, rules)
+        })
         .collect())
 }

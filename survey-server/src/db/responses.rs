@@ -33,8 +33,6 @@ pub struct NewResponse {
     pub leaf: super::log::LeafContext,
     /// The keyed hash of a genuine device cookie, if the request had one.
     pub device_tag: Option<String>,
-    /// Refuse (rather than flag) a second response from the device to this unit.
-    pub device_reject: bool,
     /// (flag, detail) the submission earned on its own (honeypot, speeder, straight-lining).
     pub flags: Vec<(String, String)>,
 }

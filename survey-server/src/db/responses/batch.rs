@@ -121,9 +121,10 @@ fn store_in(
     }
     let stored = stored_keys(c, batch)?;
     // The handler checked the wave's dates and status from a short-lived cache; the batch
-    // checks them again here, under the log lock, so a closed wave takes no response.
+    // reads them again here, under the log lock, with the device policy: a wave closed (or a
+    // policy changed) by another process applies to every batch stored after it.
     let ids: Vec<i32> = logs.keys().copied().collect();
-    let openness = crate::db::campaigns::openness_of(c, &ids)?;
+    let rules = crate::db::campaigns::rules_of(c, &ids)?;
     let mut quotas = Quotas::load(c, batch)?;
     let mut devices = Devices::load(c, batch)?;
 
@@ -141,18 +142,22 @@ fn store_in(
             repeats.push((index, *first));
             continue;
         }
-        match openness.get(&new.campaign_id) {
-            Some(Openness::Open) => {}
-            Some(Openness::NotYetOpen) => {
+        let Some(wave) = rules.get(&new.campaign_id) else {
+            results[index] = Some(Err(DbError::CampaignClosed));
+            continue;
+        };
+        match wave.openness {
+            Openness::Open => {}
+            Openness::NotYetOpen => {
                 results[index] = Some(Err(DbError::NotYetOpen));
                 continue;
             }
-            Some(Openness::Closed) | None => {
+            Openness::Closed => {
                 results[index] = Some(Err(DbError::CampaignClosed));
                 continue;
             }
         }
-        match admit(c, new, &quotas, &devices) {
+        match admit(c, new, wave.device_reject, &quotas, &devices) {
             Ok((over_quota, device_repeat)) => {
                 quotas.admit(new);
                 devices.admit(new);
@@ -236,6 +241,7 @@ fn store_in(
 fn admit(
     c: &mut DbConn,
     new: &NewResponse,
+    device_reject: bool,
     quotas: &Quotas,
     devices: &Devices,
 ) -> Result<(bool, bool), DbError> {
@@ -245,7 +251,7 @@ fn admit(
         Quota::Full => return Err(DbError::QuotaFull),
     };
     let device_repeat = devices.repeats(new);
-    if device_repeat && new.device_reject {
+    if device_repeat && device_reject {
         return Err(DbError::DeviceRepeat);
     }
     if let Some(code) = &new.case_code {
