@@ -1,8 +1,9 @@
-//! The crash test: the real `survey-server` binary on a SQLite file under concurrent load,
+//! The crash test: the real `survey-server` binary on a SQLite file — and, when
+//! `MINYI_TEST_PG_URL` names a server, on a PostgreSQL database — under concurrent load,
 //! killed with SIGKILL at random moments and restarted, cycle after cycle. After each cycle:
 //! every acknowledged response is stored, nothing is stored that was never sent, nothing is
 //! stored twice, each stored response has the contact it was sent with (stored in its
-//! transaction), `PRAGMA integrity_check` is ok, and the integrity log verifies.
+//! transaction), `PRAGMA integrity_check` is ok (SQLite), and the integrity log verifies.
 //!
 //! `MINYI_CRASH_CYCLES` sets the number of cycles (default 4 in CI; the documented long run
 //! is 100, see BENCHMARKS.md). The negative control runs the server with `MINYI_TEST_ACK_BEFORE_COMMIT=1` (debug
@@ -28,15 +29,43 @@ fn binary() -> String {
         .unwrap_or_else(|_| env!("CARGO_BIN_EXE_survey-server").to_string())
 }
 
-fn start(db: &str, port: u16, ack_early: bool) -> Child {
+/// Where the server under test keeps its data: the database URL and the key file.
+struct Target {
+    url: String,
+    key_file: String,
+    /// Drops the PostgreSQL database at the end.
+    postgres_admin: Option<(String, String)>,
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        if let Some((server, name)) = &self.postgres_admin {
+            use diesel::connection::SimpleConnection;
+            use diesel::Connection;
+            if let Ok(mut admin) = diesel::PgConnection::establish(&format!("{server}/postgres")) {
+                let _ =
+                    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+fn start(target: &Target, port: u16, ack_early: bool) -> Child {
     let mut cmd = Command::new(binary());
-    cmd.args(["serve", "--database-url", db, "--port", &port.to_string()])
-        .env("RUST_LOG", "error")
-        // One client address hammering the server: rate limits off for this test.
-        .env("MINYI_RATE_LIMIT_PER_ADDRESS", "0")
-        .env("MINYI_RATE_LIMIT_PER_NETWORK", "0")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    cmd.args([
+        "serve",
+        "--database-url",
+        &target.url,
+        "--port",
+        &port.to_string(),
+    ])
+    .env("MINYI_KEY_FILE", &target.key_file)
+    .env("RUST_LOG", "error")
+    // One client address hammering the server: rate limits off for this test.
+    .env("MINYI_RATE_LIMIT_PER_ADDRESS", "0")
+    .env("MINYI_RATE_LIMIT_PER_NETWORK", "0")
+    .stdout(Stdio::null())
+    .stderr(Stdio::null());
     if ack_early {
         cmd.env("MINYI_TEST_ACK_BEFORE_COMMIT", "1");
     }
@@ -116,14 +145,18 @@ struct Text {
 }
 
 /// The checks after a crash; `Err` says what is wrong.
-fn check(db: &str, ledger: &Ledger) -> Result<usize, String> {
-    let pool = DbPool::open(&DatabaseUrl::Sqlite(db.to_string()), 1).map_err(|e| e.to_string())?;
+fn check(target: &Target, ledger: &Ledger) -> Result<usize, String> {
+    let url = DatabaseUrl::parse(&target.url).map_err(|e| e.to_string())?;
+    let pool = DbPool::open(&url, 1).map_err(|e| e.to_string())?;
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let integrity: Vec<Text> = ({
-        let c: &mut survey_server::db::DbConn = &mut conn;
-        diesel::sql_query("SELECT integrity_check AS value FROM pragma_integrity_check").load(c)
-    })
-    .map_err(|e| e.to_string())?;
+    let integrity: Vec<Text> = match url {
+        DatabaseUrl::Sqlite(_) => {
+            diesel::sql_query("SELECT integrity_check AS value FROM pragma_integrity_check")
+                .load(&mut *conn)
+                .map_err(|e| e.to_string())?
+        }
+        DatabaseUrl::Postgres(_) => vec![Text { value: "ok".into() }],
+    };
     if integrity.len() != 1 || integrity[0].value != "ok" {
         return Err(format!(
             "PRAGMA integrity_check: {:?}",
@@ -185,8 +218,8 @@ fn check(db: &str, ledger: &Ledger) -> Result<usize, String> {
         ));
     }
     drop(conn);
-    let keys = survey_server::keys::Keys::load(format!("{db}.keys").as_ref())
-        .map_err(|e| e.to_string())?;
+    let keys =
+        survey_server::keys::Keys::load(target.key_file.as_ref()).map_err(|e| e.to_string())?;
     let report = survey_server::integrity::verify_campaign(&pool, &keys, &ctx, &[], &[])
         .map_err(|e| e.to_string())?;
     if !report.ok() {
@@ -196,16 +229,57 @@ fn check(db: &str, ledger: &Ledger) -> Result<usize, String> {
 }
 
 /// Runs `cycles` kill-and-restart cycles; returns the first failed check, or the counts.
-async fn run_cycles(cycles: usize, ack_early: bool, seed: u64) -> Result<(usize, usize), String> {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("crash.db").to_str().unwrap().to_string();
+/// A fresh SQLite file, or a fresh PostgreSQL database on the server `postgres` names, set up
+/// with the demo data (in `dir`, where the demo keeps its key file).
+fn target(dir: &std::path::Path, postgres: Option<&str>) -> Target {
+    let target = match postgres {
+        None => {
+            let db = dir.join("crash.db").to_str().unwrap().to_string();
+            Target {
+                key_file: format!("{db}.keys"),
+                url: db,
+                postgres_admin: None,
+            }
+        }
+        Some(server) => {
+            use diesel::connection::SimpleConnection;
+            use diesel::Connection;
+            let server = server.trim_end_matches('/').to_string();
+            let name = format!("minyi_crash_{}_{}", std::process::id(), free_port());
+            let mut admin = diesel::PgConnection::establish(&format!("{server}/postgres")).unwrap();
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .unwrap();
+            Target {
+                url: format!("{server}/{name}"),
+                key_file: dir.join("minyi-demo.keys").to_str().unwrap().to_string(),
+                postgres_admin: Some((server, name)),
+            }
+        }
+    };
     let demo = Command::new(binary())
-        .args(["demo", "--setup-only", "--database", &db])
+        .args(["demo", "--setup-only", "--database", &target.url])
+        .current_dir(dir)
         .env("RUST_LOG", "error")
         .output()
         .unwrap();
-    assert!(demo.status.success());
-    let pool = DbPool::open(&DatabaseUrl::Sqlite(db.clone()), 1).unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    target
+}
+
+async fn run_cycles(
+    cycles: usize,
+    ack_early: bool,
+    seed: u64,
+    postgres: Option<&str>,
+) -> Result<(usize, usize), String> {
+    let dir = tempfile::tempdir().unwrap();
+    let target = target(dir.path(), postgres);
+    let pool = DbPool::open(&DatabaseUrl::parse(&target.url).unwrap(), 1).unwrap();
     let signer = Arc::new(FormSigner::new(
         secrets::form_token_key(&mut pool.get().unwrap()).unwrap(),
         72,
@@ -217,7 +291,7 @@ async fn run_cycles(cycles: usize, ack_early: bool, seed: u64) -> Result<(usize,
     let mut stored = 0;
     for cycle in 0..cycles {
         let port = free_port();
-        let mut child = start(&db, port, ack_early);
+        let mut child = start(&target, port, ack_early);
         let base = format!("http://127.0.0.1:{port}");
         wait_ready(&client, &base).await;
         let loader = tokio::spawn(load(base, signer.clone(), ledger.clone(), cycle));
@@ -230,7 +304,7 @@ async fn run_cycles(cycles: usize, ack_early: bool, seed: u64) -> Result<(usize,
         child.wait().unwrap();
         loader.await.unwrap();
         let ledger = ledger.lock().unwrap();
-        stored = check(&db, &ledger).map_err(|e| format!("cycle {cycle}: {e}"))?;
+        stored = check(&target, &ledger).map_err(|e| format!("cycle {cycle}: {e}"))?;
     }
     let acknowledged = ledger.lock().unwrap().acknowledged.len();
     Ok((acknowledged, stored))
@@ -242,7 +316,7 @@ async fn acknowledged_responses_survive_kill_9() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(4);
-    let (acknowledged, stored) = run_cycles(cycles, false, 0x9E37_79B9_7F4A_7C15)
+    let (acknowledged, stored) = run_cycles(cycles, false, 0x9E37_79B9_7F4A_7C15, None)
         .await
         .unwrap();
     eprintln!("crash test: {cycles} cycles, {acknowledged} acknowledged, {stored} stored");
@@ -250,10 +324,31 @@ async fn acknowledged_responses_survive_kill_9() {
     assert!(stored >= acknowledged);
 }
 
+/// The same on PostgreSQL (its commits durable: the server refuses one that is not).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_responses_survive_kill_9_on_postgres() {
+    let Ok(server) = std::env::var("MINYI_TEST_PG_URL") else {
+        eprintln!("MINYI_TEST_PG_URL not set: the PostgreSQL crash test does not run here");
+        return;
+    };
+    let cycles = std::env::var("MINYI_CRASH_CYCLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
+    let (acknowledged, stored) = run_cycles(cycles, false, 0x1234_5678_9ABC_DEF1, Some(&server))
+        .await
+        .unwrap();
+    eprintln!(
+        "crash test (PostgreSQL): {cycles} cycles, {acknowledged} acknowledged, {stored} stored"
+    );
+    assert!(acknowledged > 0, "the load got responses through");
+    assert!(stored >= acknowledged);
+}
+
 /// The negative control: acknowledging before the commit must be caught.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledging_before_commit_is_caught() {
-    let outcome = run_cycles(3, true, 0x2545_F491_4F6C_DD1D).await;
+    let outcome = run_cycles(3, true, 0x2545_F491_4F6C_DD1D, None).await;
     let error = outcome.expect_err("the checks must catch responses acknowledged before commit");
     assert!(error.contains("acknowledged responses lost"), "{error}");
 }
