@@ -287,23 +287,35 @@ pub fn leaf_hashes(
 
 /// The first `limit` leaves of the campaign's log (responses and events), in order.
 pub fn leaves(conn: &mut DbConn, campaign_id: i32, limit: i64) -> Result<Vec<LogEntry>, DbError> {
+    leaves_from(conn, campaign_id, 0, i64::MAX, limit)
+}
+
+/// One page of a campaign's integrity log: leaves `from` (an index) onwards, below `below`, at
+/// most `limit`, in order — what a bundle's `log.csv` is written from without holding the log
+/// whole.
+pub fn leaves_from(
+    conn: &mut DbConn,
+    campaign_id: i32,
+    from: i64,
+    below: i64,
+    limit: i64,
+) -> Result<Vec<LogEntry>, DbError> {
+    let query = log_leaves::table
+        .filter(log_leaves::campaign_id.eq(campaign_id))
+        .filter(log_leaves::leaf_index.ge(from))
+        .filter(log_leaves::leaf_index.lt(below))
+        .order(log_leaves::leaf_index.asc())
+        .limit(limit)
+        .select((
+            log_leaves::leaf_index,
+            log_leaves::kind,
+            log_leaves::response_id,
+            log_leaves::event,
+            log_leaves::salt,
+            log_leaves::leaf_hash,
+        ));
     type LeafRow = (i64, String, i32, String, Vec<u8>, Vec<u8>);
-    let rows: Vec<LeafRow> = ({
-        let c: &mut crate::db::DbConn = conn;
-        log_leaves::table
-            .filter(log_leaves::campaign_id.eq(campaign_id))
-            .order(log_leaves::leaf_index.asc())
-            .limit(limit)
-            .select((
-                log_leaves::leaf_index,
-                log_leaves::kind,
-                log_leaves::response_id,
-                log_leaves::event,
-                log_leaves::salt,
-                log_leaves::leaf_hash,
-            ))
-            .load(c)
-    })?;
+    let rows: Vec<LeafRow> = crate::db::native_load(conn, query)?;
     rows.into_iter()
         .map(|(index, kind, response_id, event, salt, hash)| {
             let bad = || {

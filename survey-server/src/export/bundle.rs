@@ -19,7 +19,7 @@ use super::table::{Cells, Layout, Scratch};
 use super::walk::{self, ReadAhead};
 use super::zip_pipe::ZipPipe;
 use crate::db::campaigns::CampaignContext;
-use crate::db::responses::{self, ExportRow};
+use crate::db::responses::ExportRow;
 use crate::db::{quality, DbError, DbPool};
 use minyi_integrity::LeafKind;
 
@@ -275,7 +275,7 @@ fn log_csv(
         .map_err(std::io::Error::other)?;
     let mut from = 0;
     let leaves = ReadAhead::start(pool, move |conn| {
-        let page = responses::leaves_page(conn, campaign_id, from, size, LEAF_PAGE)?;
+        let page = crate::db::log::leaves_from(conn, campaign_id, from, size, LEAF_PAGE)?;
         from = page.last().map_or(size, |l| l.leaf_index as i64 + 1);
         Ok((page, from < size))
     });

@@ -164,52 +164,6 @@ pub fn export_extent(conn: &mut DbConn, campaign_id: i32) -> Result<(i64, i32), 
     Ok((count, last.unwrap_or(0)))
 }
 
-/// One page of a campaign's integrity log: leaves `from` (an index) onwards, below `below`, at
-/// most `limit`, in order — what a bundle's `log.csv` is written from without holding the log
-/// whole (`db::log::leaves` reads it in one go).
-pub fn leaves_page(
-    conn: &mut DbConn,
-    campaign_id: i32,
-    from: i64,
-    below: i64,
-    limit: i64,
-) -> Result<Vec<minyi_integrity::LogEntry>, DbError> {
-    use crate::db::schema::log_leaves;
-    let query = log_leaves::table
-        .filter(log_leaves::campaign_id.eq(campaign_id))
-        .filter(log_leaves::leaf_index.ge(from))
-        .filter(log_leaves::leaf_index.lt(below))
-        .order(log_leaves::leaf_index.asc())
-        .limit(limit)
-        .select((
-            log_leaves::leaf_index,
-            log_leaves::kind,
-            log_leaves::response_id,
-            log_leaves::event,
-            log_leaves::salt,
-            log_leaves::leaf_hash,
-        ));
-    type LeafRow = (i64, String, i32, String, Vec<u8>, Vec<u8>);
-    let rows: Vec<LeafRow> = crate::db::native_load(conn, query)?;
-    rows.into_iter()
-        .map(|(index, kind, response_id, event, salt, hash)| {
-            let bad = || {
-                DbError::Invalid(format!(
-                    "leaf {index} of campaign {campaign_id} is malformed"
-                ))
-            };
-            Ok(minyi_integrity::LogEntry {
-                leaf_index: index as u64,
-                kind: minyi_integrity::LeafKind::parse(&kind).ok_or_else(bad)?,
-                response_id: response_id as i64,
-                event,
-                salt: salt.try_into().map_err(|_| bad())?,
-                leaf_hash: hash.try_into().map_err(|_| bad())?,
-            })
-        })
-        .collect()
-}
-
 #[derive(diesel::QueryableByName, Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DayCount {
     /// Days since 1970-01-01 in China Standard Time.
