@@ -11,11 +11,13 @@ use serde::Deserialize;
 
 use crate::event::LeafKind;
 use crate::head::{PublicKey, SignedHead};
-use crate::leaf::{LeafRecord, SALT_LEN};
+use crate::leaf::{Collection, LeafRecord, SALT_LEN};
 use crate::verify::{self, FlagRow, LogEntry, Report};
 
 /// The fixed columns of `responses.csv` before the item columns (as the server writes them).
-pub const FIXED_COLUMNS: [&str; 11] = [
+/// The last three (how a response was collected, issue #13) are missing from older bundles,
+/// which still verify: their responses were all self-selected web responses.
+pub const FIXED_COLUMNS: [&str; 14] = [
     "response_id",
     "submitted_at",
     "unit",
@@ -27,7 +29,24 @@ pub const FIXED_COLUMNS: [&str; 11] = [
     "link_check",
     "over_quota",
     "questionnaire_version",
+    "mode",
+    "stratum",
+    "interviewer",
 ];
+
+/// The fixed columns of a bundle written before fieldwork (without mode, stratum, interviewer).
+pub const LEGACY_FIXED_COLUMNS: usize = 11;
+
+/// How many fixed columns a `responses.csv` header has: all of [`FIXED_COLUMNS`], or the
+/// legacy eleven.
+pub fn fixed_columns_in<'h>(header: impl IntoIterator<Item = &'h str>) -> usize {
+    let names: Vec<&str> = header.into_iter().take(FIXED_COLUMNS.len()).collect();
+    if names == FIXED_COLUMNS {
+        FIXED_COLUMNS.len()
+    } else {
+        LEGACY_FIXED_COLUMNS
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
@@ -271,6 +290,8 @@ fn parse_log(bytes: &[u8], path: &str) -> Result<Vec<LogEntry>, BundleError> {
 /// The rows of `responses.csv` as leaf records (without salts).
 struct Rows<'a> {
     records: csv::StringRecordsIntoIter<&'a [u8]>,
+    /// 14, or 11 in a bundle written before fieldwork.
+    fixed: usize,
     items: Vec<String>,
     campaign: String,
     questionnaire: String,
@@ -281,15 +302,17 @@ impl<'a> Rows<'a> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let mut reader = csv::Reader::from_reader(bytes);
         let header = reader.headers().map_err(|e| e.to_string())?.clone();
-        for (i, expected) in FIXED_COLUMNS.iter().enumerate() {
+        let fixed = fixed_columns_in(header.iter());
+        for (i, expected) in FIXED_COLUMNS[..fixed].iter().enumerate() {
             if header.get(i) != Some(*expected) {
                 return Err(format!("column {} should be {expected:?}", i + 1));
             }
         }
         Ok(Rows {
+            fixed,
             items: header
                 .iter()
-                .skip(FIXED_COLUMNS.len())
+                .skip(fixed)
                 .map(String::from)
                 .collect(),
             records: reader.into_records(),
@@ -318,12 +341,21 @@ impl<'a> Rows<'a> {
                 .ok_or_else(|| format!("duration_seconds {:?} is not seconds", cell(7)))?,
             link_check: cell(8).to_string(),
             over_quota: cell(9) == "1",
+            collection: if self.fixed == LEGACY_FIXED_COLUMNS {
+                Collection::default()
+            } else {
+                Collection {
+                    mode: cell(11).to_string(),
+                    stratum: cell(12).to_string(),
+                    interviewer: cell(13).to_string(),
+                }
+            },
             answers: self
                 .items
                 .iter()
                 .enumerate()
                 .filter_map(|(i, item)| {
-                    let value = cell(FIXED_COLUMNS.len() + i);
+                    let value = cell(self.fixed + i);
                     (!value.is_empty()).then(|| (item.clone(), value.to_string()))
                 })
                 .collect(),

@@ -21,6 +21,13 @@
 //! | 14 | answer count | decimal ASCII |
 //! | 15… | answers | item id, then value as stored, per answer, sorted by item id |
 //!
+//! `minyi-leaf/2` (fieldwork, issue #13) is the same with tag `minyi-leaf/2` and three fields
+//! between 13 and the answer count: the **mode** (`web`, `sms`, `phone`, `face`), the
+//! **stratum** of a sampled case and the **interviewer** who keyed it. A response collected the
+//! way every response was before — mode `web`, no stratum, no interviewer — is encoded as
+//! `minyi-leaf/1`, byte for byte as before, so older logs verify unchanged; any other is
+//! `minyi-leaf/2`. Changing any of the three after the fact changes the leaf either way.
+//!
 //! Length prefixes make the encoding unambiguous whatever the text contains; the salt keeps a
 //! leaf hash from revealing answers (a 5-point item has only five possible values to try).
 //!
@@ -31,6 +38,36 @@
 use crate::merkle::{leaf_hash, Hash};
 
 pub const FORMAT: &str = "minyi-leaf/1";
+pub const FORMAT_2: &str = "minyi-leaf/2";
+
+/// How a response was collected, as its leaf commits to it (fields of `minyi-leaf/2`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Collection {
+    /// `web`, `sms`, `phone` or `face`.
+    pub mode: String,
+    /// The stratum of a sampled case; empty for a self-selected response.
+    pub stratum: String,
+    /// The interviewer's user name for `phone` and `face`; else empty.
+    pub interviewer: String,
+}
+
+impl Default for Collection {
+    /// A self-selected response over the web: what every response was before fieldwork.
+    fn default() -> Collection {
+        Collection {
+            mode: "web".into(),
+            stratum: String::new(),
+            interviewer: String::new(),
+        }
+    }
+}
+
+impl Collection {
+    /// Whether the leaf is `minyi-leaf/1` (a self-selected web response).
+    pub fn is_default(&self) -> bool {
+        self.mode == "web" && self.stratum.is_empty() && self.interviewer.is_empty()
+    }
+}
 pub const SALT_LEN: usize = 16;
 
 /// One response as the log sees it.
@@ -48,6 +85,8 @@ pub struct LeafRecord {
     pub duration_ms: i64,
     pub link_check: String,
     pub over_quota: bool,
+    /// Mode, stratum and interviewer (`minyi-leaf/2` unless the default).
+    pub collection: Collection,
     /// (item id, value as stored); the order does not matter, encoding sorts.
     pub answers: Vec<(String, String)>,
 }
@@ -62,7 +101,8 @@ pub(crate) fn field(out: &mut Vec<u8>, bytes: &[u8]) {
 impl LeafRecord {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(256 + 16 * self.answers.len());
-        field(&mut out, FORMAT.as_bytes());
+        let v2 = !self.collection.is_default();
+        field(&mut out, if v2 { FORMAT_2 } else { FORMAT }.as_bytes());
         field(&mut out, &self.salt);
         field(&mut out, self.campaign.as_bytes());
         field(&mut out, self.response_id.to_string().as_bytes());
@@ -75,6 +115,11 @@ impl LeafRecord {
         field(&mut out, self.duration_ms.to_string().as_bytes());
         field(&mut out, self.link_check.as_bytes());
         field(&mut out, if self.over_quota { b"1" } else { b"0" });
+        if v2 {
+            field(&mut out, self.collection.mode.as_bytes());
+            field(&mut out, self.collection.stratum.as_bytes());
+            field(&mut out, self.collection.interviewer.as_bytes());
+        }
         write_answers(&mut out, &self.answers);
         out
     }
@@ -196,6 +241,7 @@ mod answers_tests {
             duration_ms: 2,
             link_check: "signed".into(),
             over_quota: false,
+            collection: Collection::default(),
             answers,
         };
         assert!(record.encode().ends_with(&bytes));

@@ -21,6 +21,6 @@ pub mod verify;
 
 pub use event::{EventRecord, LeafKind};
 pub use head::{PublicKey, SignedHead, SigningKey, TreeHead};
-pub use leaf::LeafRecord;
+pub use leaf::{Collection, LeafRecord};
 pub use merkle::{Frontier, Hash};
 pub use verify::{FlagRow, LogEntry, Problem, Report};

@@ -394,6 +394,7 @@ fn seed(pool: &DbPool, n: u64) -> i32 {
                     },
                     device_tag: None,
                     flags: flags(i),
+                    collection: minyi_integrity::Collection::default(),
                 }
             })
             .collect();

@@ -17,6 +17,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod fieldwork;
 pub mod integrity;
 pub mod keys;
 pub mod qr;

@@ -70,6 +70,7 @@ fn record((id, unit, kind, at, answers): &Legacy) -> LeafRecord {
         duration_ms: 60_000,
         link_check: "signed".into(),
         over_quota: false,
+        collection: minyi_integrity::Collection::default(),
         answers: owned(answers),
     }
 }

@@ -235,6 +235,7 @@ async fn exports_walk_past_a_page_boundary(app: TestApp) {
             },
             device_tag: None,
             flags: Vec::new(),
+            collection: minyi_integrity::Collection::default(),
         };
         survey_server::db::responses::store(&mut conn, &new).unwrap();
     }

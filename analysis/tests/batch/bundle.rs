@@ -56,6 +56,7 @@ fn bundle(path: &Path, tamper: bool) -> (String, SignedHead) {
             duration_ms: 180_000,
             link_check: "signed".into(),
             over_quota: false,
+            collection: minyi_integrity::Collection::default(),
             answers: ITEMS
                 .iter()
                 .zip(answers)
@@ -77,7 +78,7 @@ fn bundle(path: &Path, tamper: bool) -> (String, SignedHead) {
             answers[1] = "1";
         }
         csv += &format!(
-            "{id},{time},{unit},单位,hall,{kind},zh,180.000,signed,0,mini 1,{}\n",
+            "{id},{time},{unit},单位,hall,{kind},zh,180.000,signed,0,mini 1,web,,,{}\n",
             answers.join(",")
         );
     }

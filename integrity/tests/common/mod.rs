@@ -17,6 +17,7 @@ pub fn record(id: i64) -> LeafRecord {
         duration_ms: 180_000,
         link_check: "signed".into(),
         over_quota: false,
+        collection: minyi_integrity::Collection::default(),
         answers: vec![
             ("overall".into(), "4".into()),
             ("trust".into(), "na".into()),

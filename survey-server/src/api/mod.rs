@@ -216,6 +216,7 @@ pub async fn submit(
         },
         device_tag: crate::anti_stuffing::device::of_request(&state.signer, &req),
         network,
+        collection: minyi_integrity::Collection::default(),
     };
     match accept::accept(&state, &submission).await? {
         Accepted::Stored(_) => Ok(HttpResponse::Created().json(json!({ "status": "stored" }))),

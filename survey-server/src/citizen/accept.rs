@@ -39,6 +39,9 @@ pub struct Submission<'a> {
     pub device_tag: Option<String>,
     /// The client's network (/24 or /64), for burst detection only; never stored.
     pub network: Option<String>,
+    /// How it was collected: a citizen's own web response, an SMS invitation's link, or an
+    /// interviewer keying a sampled case's answers.
+    pub collection: minyi_integrity::Collection,
 }
 
 #[derive(Debug)]
@@ -146,6 +149,7 @@ pub async fn accept(state: &AppState, s: &Submission<'_>) -> Result<Accepted, Ap
             .as_deref()
             .map(|c| state.anonymity.seal(s.ctx.campaign.id, unit.id, c)),
         device_tag: s.device_tag.clone(),
+        collection: s.collection.clone(),
         flags: flags::of_submission(
             s.questionnaire,
             &answers,

@@ -220,6 +220,7 @@ pub async fn submit_form(
         },
         device_tag: device::of_request(&state.signer, &req),
         network,
+        collection: minyi_integrity::Collection::default(),
     };
     match accept::accept(&state, &submission).await? {
         Accepted::Stored(_) | Accepted::Duplicate(_) => {

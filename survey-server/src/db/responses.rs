@@ -35,6 +35,8 @@ pub struct NewResponse {
     pub device_tag: Option<String>,
     /// (flag, detail) the submission earned on its own (honeypot, speeder, straight-lining).
     pub flags: Vec<(String, String)>,
+    /// Mode, stratum and interviewer (the default for a citizen's own web response).
+    pub collection: minyi_integrity::Collection,
 }
 
 impl NewResponse {
@@ -53,6 +55,7 @@ impl NewResponse {
             duration_ms: self.submitted_at - self.form_issued_at,
             link_check: self.link_check.clone(),
             over_quota,
+            collection: self.collection.clone(),
             answers: self.answers.clone(),
         }
     }

@@ -78,6 +78,12 @@ diesel::table! {
         over_quota -> Bool,
         /// The canonical encoding of the answers (`minyi_integrity::leaf::encode_answers`).
         answers -> Binary,
+        /// `web`, `sms`, `phone` or `face`.
+        mode -> Text,
+        /// The stratum of a sampled case, empty for a self-selected response.
+        stratum -> Text,
+        /// The interviewer who keyed it (phone, face), else empty.
+        interviewer -> Text,
     }
 }
 
@@ -151,6 +157,7 @@ diesel::table! {
         code_hash -> Text,
         created_at -> BigInt,
         redeemed_at -> Nullable<BigInt>,
+        stratum -> Text,
     }
 }
 
@@ -270,7 +277,178 @@ diesel::table! {
 
 diesel::joinable!(reports -> campaigns (campaign_id));
 
+diesel::table! {
+    frames (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        file_name -> Text,
+        file_sha256 -> Text,
+        variables -> Text,
+        n_rows -> Integer,
+        imported_at -> BigInt,
+        imported_by -> Text,
+    }
+}
+
+diesel::table! {
+    frame_rows (frame_id, row_key) {
+        frame_id -> Integer,
+        row_key -> Binary,
+        sealed -> Binary,
+    }
+}
+
+diesel::table! {
+    draws (id) {
+        id -> Integer,
+        campaign_id -> Integer,
+        frame_id -> Integer,
+        method -> Text,
+        strata_by -> Text,
+        expected_rate -> Double,
+        reserve -> Double,
+        seed_sealed -> Binary,
+        drawn_at -> BigInt,
+        drawn_by -> Text,
+    }
+}
+
+diesel::table! {
+    draw_strata (draw_id, stratum) {
+        draw_id -> Integer,
+        stratum -> Text,
+        unit_id -> Integer,
+        n_frame -> Integer,
+        target -> Integer,
+        n_selected -> Integer,
+    }
+}
+
+diesel::table! {
+    releases (draw_id, stratum, replicate) {
+        draw_id -> Integer,
+        stratum -> Text,
+        replicate -> Integer,
+        released_to -> Integer,
+        released_at -> BigInt,
+        released_by -> Text,
+    }
+}
+
+diesel::table! {
+    sample_cases (id) {
+        id -> Integer,
+        draw_id -> Integer,
+        case_ref -> Text,
+        stratum -> Text,
+        unit_id -> Integer,
+        seq -> Integer,
+        sealed -> Binary,
+    }
+}
+
+diesel::table! {
+    case_contacts (case_id) {
+        case_id -> Integer,
+        sealed -> Binary,
+    }
+}
+
+diesel::table! {
+    case_attempts (id) {
+        id -> Integer,
+        case_id -> Integer,
+        attempted_at -> BigInt,
+        mode -> Text,
+        interviewer -> Text,
+        code -> Text,
+        appointment_at -> Nullable<BigInt>,
+        note_sealed -> Nullable<Binary>,
+    }
+}
+
+diesel::table! {
+    case_holds (case_id) {
+        case_id -> Integer,
+        interviewer -> Text,
+        until_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    fieldwork_settings (campaign_id) {
+        campaign_id -> Integer,
+        call_windows -> Text,
+        max_attempts -> Integer,
+        min_gap_minutes -> Integer,
+        responsive -> Bool,
+        sms_text -> Text,
+        reminder_after_days -> Integer,
+        max_reminders -> Integer,
+        verify_share -> Double,
+        verify_min -> Integer,
+    }
+}
+
+diesel::table! {
+    sms_sends (case_id, number) {
+        case_id -> Integer,
+        number -> Integer,
+        channel -> Text,
+        sent_at -> BigInt,
+        status -> Text,
+    }
+}
+
+diesel::table! {
+    verifications (case_id) {
+        case_id -> Integer,
+        interviewer -> Text,
+        picked_at -> BigInt,
+        checked_by -> Nullable<Text>,
+        checked_at -> Nullable<BigInt>,
+        items -> Nullable<Integer>,
+        mismatches -> Nullable<Integer>,
+        reached -> Nullable<Bool>,
+    }
+}
+
+diesel::table! {
+    verification_answers (case_id) {
+        case_id -> Integer,
+        sealed -> Binary,
+    }
+}
+
+diesel::table! {
+    quarantines (campaign_id, interviewer) {
+        campaign_id -> Integer,
+        interviewer -> Text,
+        reason -> Text,
+        at -> BigInt,
+        by_user -> Text,
+    }
+}
+
+diesel::joinable!(sample_cases -> draws (draw_id));
+diesel::joinable!(case_attempts -> sample_cases (case_id));
+diesel::joinable!(case_contacts -> sample_cases (case_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    frames,
+    frame_rows,
+    draws,
+    draw_strata,
+    releases,
+    sample_cases,
+    case_contacts,
+    case_attempts,
+    case_holds,
+    fieldwork_settings,
+    sms_sends,
+    verifications,
+    verification_answers,
+    quarantines,
     instance_secrets,
     questionnaire_versions,
     units,

@@ -159,6 +159,9 @@ impl Layout {
         emit(&row.link_check)?;
         emit(if row.over_quota { "1" } else { "0" })?;
         emit(&self.version)?;
+        emit(&row.mode)?;
+        emit(&row.stratum)?;
+        emit(&row.interviewer)?;
 
         // Answers and `by_id` are both sorted by item id: one merge finds each item's answer.
         slots.clear();

@@ -35,6 +35,7 @@ pub fn leaf_record(ctx: &CampaignContext, (r, answers): &ResponseWithAnswers) ->
         duration_ms: r.duration_ms,
         link_check: r.link_check.clone(),
         over_quota: r.over_quota,
+        collection: r.collection(),
         answers: answers.clone(),
     }
 }
@@ -65,6 +66,7 @@ fn row_record(ctx: &CampaignContext, r: &ExportRow) -> Result<LeafRecord, String
         duration_ms: r.duration_ms,
         link_check: r.link_check.clone(),
         over_quota: r.over_quota,
+        collection: r.collection(),
         answers,
     })
 }

@@ -44,6 +44,9 @@ struct ResponseRow<'a> {
     link_check: &'a str,
     over_quota: bool,
     answers: Vec<u8>,
+    mode: &'a str,
+    stratum: &'a str,
+    interviewer: &'a str,
 }
 
 #[derive(Insertable)]
@@ -280,6 +283,9 @@ fn insert_responses(c: &mut DbConn, admitted: &[Admitted]) -> Result<Vec<i32>, D
                 link_check: &new.link_check,
                 over_quota: a.over_quota,
                 answers: minyi_integrity::leaf::encode_answers(&new.answers),
+                mode: &new.collection.mode,
+                stratum: &new.collection.stratum,
+                interviewer: &new.collection.interviewer,
             }
         })
         .collect();

@@ -21,6 +21,20 @@ pub struct StoredResponse {
     pub duration_ms: i64,
     pub link_check: String,
     pub over_quota: bool,
+    pub mode: String,
+    pub stratum: String,
+    pub interviewer: String,
+}
+
+impl StoredResponse {
+    /// How it was collected, as its leaf commits to it.
+    pub fn collection(&self) -> minyi_integrity::Collection {
+        minyi_integrity::Collection {
+            mode: self.mode.clone(),
+            stratum: self.stratum.clone(),
+            interviewer: self.interviewer.clone(),
+        }
+    }
 }
 
 /// A stored response and its (item id, value) answers.
@@ -111,9 +125,21 @@ pub struct ExportRow {
     pub over_quota: bool,
     /// `minyi_integrity::leaf::encode_answers` bytes.
     pub answers: Vec<u8>,
+    pub mode: String,
+    pub stratum: String,
+    pub interviewer: String,
 }
 
 impl ExportRow {
+    /// How it was collected, as its leaf commits to it.
+    pub fn collection(&self) -> minyi_integrity::Collection {
+        minyi_integrity::Collection {
+            mode: self.mode.clone(),
+            stratum: self.stratum.clone(),
+            interviewer: self.interviewer.clone(),
+        }
+    }
+
     /// The (item id, value) answers, sorted by item id, borrowed from the stored bytes.
     pub fn answers(&self) -> Result<Vec<(&str, &str)>, DbError> {
         minyi_integrity::leaf::decode_answers(&self.answers).map_err(|e| {
@@ -149,6 +175,9 @@ pub fn export_page(
             responses::link_check,
             responses::over_quota,
             responses::answers,
+            responses::mode,
+            responses::stratum,
+            responses::interviewer,
         ));
     Ok(crate::db::native_load(conn, query)?)
 }
