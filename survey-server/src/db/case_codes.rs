@@ -18,7 +18,11 @@ const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 pub fn generate() -> String {
     let mut bytes = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let mut value = u128::from_be_bytes(bytes);
+    format_code(u128::from_be_bytes(bytes))
+}
+
+/// 128 bits written as a code: 26 Crockford base32 characters in groups of four.
+pub fn format_code(mut value: u128) -> String {
     let mut chars = Vec::with_capacity(26);
     for _ in 0..26 {
         chars.push(CROCKFORD[(value & 31) as usize] as char);

@@ -10,6 +10,7 @@ pub mod campaigns;
 pub mod case_codes;
 pub mod contacts;
 pub mod counts;
+pub mod fieldwork;
 pub mod group_commit;
 pub mod log;
 pub mod plans;

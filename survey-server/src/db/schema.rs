@@ -433,6 +433,9 @@ diesel::table! {
 diesel::joinable!(sample_cases -> draws (draw_id));
 diesel::joinable!(case_attempts -> sample_cases (case_id));
 diesel::joinable!(case_contacts -> sample_cases (case_id));
+diesel::joinable!(case_holds -> sample_cases (case_id));
+diesel::joinable!(sms_sends -> sample_cases (case_id));
+diesel::joinable!(verifications -> sample_cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     frames,

@@ -2,4 +2,5 @@
 //! dispositions and SMS invitations, as the server runs them. The arithmetic (the draw, the
 //! AAPOR codes and rates, the queue's order) is the `minyi-fieldwork` crate.
 
+pub mod seal;
 pub mod sms_gateway;
