@@ -2,5 +2,7 @@
 //! dispositions and SMS invitations, as the server runs them. The arithmetic (the draw, the
 //! AAPOR codes and rates, the queue's order) is the `minyi-fieldwork` crate.
 
+pub mod draw;
+pub mod frame;
 pub mod seal;
 pub mod sms_gateway;
