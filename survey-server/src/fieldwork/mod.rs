@@ -5,4 +5,5 @@
 pub mod draw;
 pub mod frame;
 pub mod seal;
+pub mod status;
 pub mod sms_gateway;
