@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use thiserror::Error;
 
 const MINUTE_MS: i64 = 60_000;
@@ -23,7 +23,7 @@ pub fn cst_time_of_day_ms(epoch_ms: i64) -> i64 {
 
 /// A calling window within one local day, `start..end` in minutes after local midnight (the end
 /// excluded). Windows do not cross midnight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Window {
     start: u16,
     end: u16,
@@ -80,6 +80,20 @@ impl fmt::Display for Window {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let hm = |m: u16| format!("{:02}:{:02}", m / 60, m % 60);
         write!(f, "{}-{}", hm(self.start), hm(self.end))
+    }
+}
+
+/// A window crosses a boundary (JSON, settings) written as `"18:30-21:00"`.
+impl Serialize for Window {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Window {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        parse_window(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -343,7 +357,7 @@ pub fn next_case(
         .filter_map(|(index, case)| {
             // Due appointments first (false < true), by time; the other keys are then neutral.
             let key = match status(rules, case, now_ms) {
-                CaseStatus::AppointmentDue { at } => (true, at, Lag::NEUTRAL, 0, None),
+                CaseStatus::AppointmentDue { at } => (false, at, Lag::NEUTRAL, 0, None),
                 CaseStatus::Callable => (true, 0, lag(case), case.attempts, case.last_attempt_ms),
                 _ => return None,
             };

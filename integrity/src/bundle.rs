@@ -310,11 +310,7 @@ impl<'a> Rows<'a> {
         }
         Ok(Rows {
             fixed,
-            items: header
-                .iter()
-                .skip(fixed)
-                .map(String::from)
-                .collect(),
+            items: header.iter().skip(fixed).map(String::from).collect(),
             records: reader.into_records(),
             campaign: campaign.to_string(),
             questionnaire: questionnaire.to_string(),

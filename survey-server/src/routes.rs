@@ -7,7 +7,7 @@ use minyi_questionnaire::Lang;
 
 use crate::api;
 use crate::auth::guard::require_role;
-use crate::auth::Role;
+use crate::auth::Access;
 use crate::citizen::{self, pages};
 use crate::console;
 use crate::error::AppError;
@@ -28,8 +28,8 @@ pub const PUBLIC_API_ROUTES: &[(&str, &str)] = &[
 macro_rules! console_routes {
     ($($method:ident $path:literal $role:ident => $handler:path $([body $limit:expr])?;)*) => {
         /// Every console route: (method, path, least role).
-        pub const CONSOLE_ROUTES: &[(&str, &str, Role)] =
-            &[$((stringify!($method), $path, Role::$role)),*];
+        pub const CONSOLE_ROUTES: &[(&str, &str, Access)] =
+            &[$((stringify!($method), $path, Access::$role)),*];
 
         fn console_routes(cfg: &mut web::ServiceConfig) {
             $(cfg.service(
@@ -37,7 +37,7 @@ macro_rules! console_routes {
                     // A guard on the resource lets one path have a GET and a POST resource.
                     .guard(method_guard(stringify!($method)))
                     $(.app_data(web::PayloadConfig::default().limit($limit)))?
-                    .wrap(from_fn(|req, next| require_role(Role::$role, req, next)))
+                    .wrap(from_fn(|req, next| require_role(Access::$role, req, next)))
                     .route(web::$method().to($handler)),
             );)*
         }
@@ -45,8 +45,8 @@ macro_rules! console_routes {
 }
 
 console_routes! {
-    get "/console" Viewer => console::home;
-    post "/console/logout" Viewer => console::logout;
+    get "/console" Staff => console::home;
+    post "/console/logout" Staff => console::logout;
     get "/console/campaigns/new" Admin => console::new_campaign::show;
     post "/console/campaigns" Admin => console::new_campaign::create;
     get "/console/campaigns/{slug}" Viewer => console::campaign;
@@ -80,6 +80,19 @@ console_routes! {
     get "/console/campaigns/{slug}/export/responses.parquet" Evaluator => console::exports::responses_parquet;
     get "/console/campaigns/{slug}/export/codebook.csv" Evaluator => console::exports::codebook_csv;
     get "/console/campaigns/{slug}/export/bundle.zip" Evaluator => console::exports::bundle_zip;
+    get "/console/campaigns/{slug}/fieldwork" Evaluator => console::fieldwork::show;
+    post "/console/campaigns/{slug}/fieldwork/frame" Admin => console::fieldwork::import_frame [body crate::console::fieldwork::FRAME_UPLOAD_MAX_BYTES];
+    post "/console/campaigns/{slug}/fieldwork/draw" Evaluator => console::fieldwork::draw;
+    post "/console/campaigns/{slug}/fieldwork/release" Evaluator => console::fieldwork::release;
+    post "/console/campaigns/{slug}/fieldwork/settings" Evaluator => console::fieldwork::save_settings;
+    post "/console/campaigns/{slug}/fieldwork/outbox.csv" Evaluator => console::fieldwork::outbox;
+    get "/console/campaigns/{slug}/fieldwork/dispositions.csv" Evaluator => console::fieldwork::dispositions_csv;
+    get "/api/v1/campaigns/{slug}/fieldwork" Viewer => console::fieldwork::json;
+    get "/console/campaigns/{slug}/calls" Interviewer => console::calls::queue;
+    post "/console/campaigns/{slug}/calls/next" Interviewer => console::calls::next;
+    get "/console/campaigns/{slug}/calls/{case}" Interviewer => console::calls::case;
+    post "/console/campaigns/{slug}/calls/{case}/outcome" Interviewer => console::calls::outcome;
+    post "/console/campaigns/{slug}/calls/{case}/interview" Interviewer => console::calls::interview;
 }
 
 fn method_guard(name: &str) -> impl actix_web::guard::Guard {

@@ -61,6 +61,8 @@ pub struct AppState {
     /// The keys that make case-code redemptions and contacts unreadable in the database
     /// (derived from the key file, never from anything the database holds).
     pub anonymity: Arc<crate::anonymity::AnonymityKeys>,
+    /// The keys that seal a sample's frame rows, phone numbers and notes, and make its SMS codes.
+    pub fieldwork: Arc<crate::fieldwork::seal::FieldworkKeys>,
 }
 
 impl AppState {
@@ -71,7 +73,9 @@ impl AppState {
         sessions: SessionSettings,
     ) -> AppState {
         let anonymity = Arc::new(crate::anonymity::AnonymityKeys::from_keys(&keys));
+        let fieldwork = Arc::new(crate::fieldwork::seal::FieldworkKeys::from_keys(&keys));
         AppState {
+            fieldwork,
             anonymity,
             committer: GroupCommitter::start(pool.clone()),
             pool,

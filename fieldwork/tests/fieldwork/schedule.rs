@@ -97,6 +97,8 @@ fn the_next_window_opens_today_or_tomorrow() {
     let windows = rules().windows;
     assert_eq!(next_window_start(&windows, cst(8, 0)), Some(cst(9, 0)));
     assert_eq!(next_window_start(&windows, cst(10, 0)), Some(cst(18, 30)));
+    // At a window's start the next start is the following one.
+    assert_eq!(next_window_start(&windows, cst(9, 0)), Some(cst(18, 30)));
     assert_eq!(next_window_start(&windows, cst(12, 0)), Some(cst(18, 30)));
     assert_eq!(
         next_window_start(&windows, cst(21, 0)),
@@ -352,4 +354,14 @@ fn the_finish_is_projected_at_the_rate_so_far() {
     assert_eq!(projected_finish(100, 100, 0, now), Some(now));
     assert_eq!(projected_finish(0, 100, 0, now), None);
     assert_eq!(projected_finish(5, 100, now, 0), None);
+}
+
+#[test]
+fn a_window_deserializes_from_its_text_and_only_if_valid() {
+    use serde::de::value::{Error, StrDeserializer};
+    use serde::Deserialize;
+    let parse = |text| Window::deserialize(StrDeserializer::<Error>::new(text));
+    assert_eq!(parse("18:30-21:00"), Ok(window(1110, 1260)));
+    let error = parse("21:00-18:30").unwrap_err();
+    assert!(error.to_string().contains("cross midnight"), "{error}");
 }

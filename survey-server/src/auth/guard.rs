@@ -12,7 +12,7 @@ use futures::StreamExt;
 use minyi_questionnaire::Lang;
 
 use super::session::{hash_id, CurrentUser};
-use super::Role;
+use super::{Access, Role};
 use crate::db::{accounts, now_ms};
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -23,7 +23,7 @@ pub const CSRF_FIELD: &str = "_csrf";
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
 pub async fn require_role(
-    role: Role,
+    role: Access,
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
@@ -45,7 +45,7 @@ fn refuse(req: &ServiceRequest, error: AppError) -> HttpResponse {
     }
 }
 
-async fn authorize(role: Role, req: &mut ServiceRequest) -> Result<CurrentUser, HttpResponse> {
+async fn authorize(role: Access, req: &mut ServiceRequest) -> Result<CurrentUser, HttpResponse> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .expect("app state")
@@ -74,7 +74,7 @@ async fn authorize(role: Role, req: &mut ServiceRequest) -> Result<CurrentUser, 
         return Err(sign_in_first(req));
     }
     let user_role = Role::parse(&user.role).unwrap_or(Role::Viewer);
-    if user_role < role {
+    if !user_role.may(role) {
         return Err(refuse(req, AppError::Forbidden));
     }
     if !matches!(*req.method(), Method::GET | Method::HEAD) {

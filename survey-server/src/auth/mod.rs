@@ -8,11 +8,16 @@ pub mod throttle;
 
 use std::fmt;
 
-/// The console's roles, least to most powerful: each role may do what the ones below it may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// The console's roles. Viewer, evaluator and admin are ranked (each may do what the ones
+/// before it may); an interviewer stands apart: only the interviewer's pages (the cases to
+/// call, with their phone numbers), which evaluators and admins may also use and viewers may
+/// not ([`Role::may`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Leadership: dashboards and reports.
     Viewer,
+    /// Calls sampled cases and keys their answers (fieldwork); sees nothing else.
+    Interviewer,
     /// The third-party evaluator: sees all data, exports.
     Evaluator,
     /// Manages everything: campaigns, units, accounts.
@@ -20,11 +25,28 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Viewer, Role::Evaluator, Role::Admin];
+    pub const ALL: [Role; 4] = [
+        Role::Viewer,
+        Role::Interviewer,
+        Role::Evaluator,
+        Role::Admin,
+    ];
+
+    /// Whether this role may use a route that needs `access`.
+    pub fn may(self, access: Access) -> bool {
+        match (self, access) {
+            (_, Access::Staff) => true,
+            (Role::Admin, _) => true,
+            (Role::Evaluator, access) => access != Access::Admin,
+            (Role::Viewer, access) => access == Access::Viewer,
+            (Role::Interviewer, access) => access == Access::Interviewer,
+        }
+    }
 
     pub fn parse(value: &str) -> Option<Role> {
         match value {
             "viewer" => Some(Role::Viewer),
+            "interviewer" => Some(Role::Interviewer),
             "evaluator" => Some(Role::Evaluator),
             "admin" => Some(Role::Admin),
             _ => None,
@@ -34,10 +56,26 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Viewer => "viewer",
+            Role::Interviewer => "interviewer",
             Role::Evaluator => "evaluator",
             Role::Admin => "admin",
         }
     }
+}
+
+/// What a console route needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// Any signed-in account (the console's home, signing out).
+    Staff,
+    /// Viewer, evaluator or admin: aggregates and reports.
+    Viewer,
+    /// Interviewer, evaluator or admin: the cases to call.
+    Interviewer,
+    /// Evaluator or admin: the data.
+    Evaluator,
+    /// Admin only.
+    Admin,
 }
 
 impl fmt::Display for Role {

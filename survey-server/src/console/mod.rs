@@ -2,8 +2,11 @@
 //! progress, opening and closing waves, the audit log. Server-rendered, no script.
 //! Every route but sign-in sits behind the role guard (see `routes::CONSOLE_ROUTES`).
 
+pub mod calls;
 pub mod case_codes;
 pub mod exports;
+pub mod fieldwork;
+pub mod fieldwork_view;
 pub mod login;
 pub mod new_campaign;
 pub mod plan;
@@ -20,7 +23,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
 use crate::auth::session::CurrentUser;
-use crate::auth::Role;
+use crate::auth::Access;
 use crate::db::accounts;
 use crate::db::{campaigns, reports, responses};
 use crate::error::AppError;
@@ -120,7 +123,8 @@ pub async fn audit_log(
     Ok(views::html_response(200, views::audit(&user, &entries)))
 }
 
-/// Whether the user's role reaches `role` (for showing or hiding buttons; the guard decides).
-pub fn may(user: &CurrentUser, role: Role) -> bool {
-    user.role >= role
+/// Whether the user's role may do what `access` needs (for showing or hiding buttons; the
+/// guard decides).
+pub fn may(user: &CurrentUser, access: Access) -> bool {
+    user.role.may(access)
 }

@@ -9,7 +9,7 @@ use super::plan::{achieved, Loaded};
 use super::views::page;
 use crate::auth::guard::CSRF_FIELD;
 use crate::auth::session::CurrentUser;
-use crate::auth::Role;
+use crate::auth::Access;
 
 pub(super) fn render(
     user: &CurrentUser,
@@ -64,7 +64,7 @@ pub(super) fn render(
             } @else {
                 p { "尚未制定抽样方案。" }
             }
-            @if may(user, Role::Admin) {
+            @if may(user, Access::Admin) {
                 h2 { "制定 / 修改方案" }
                 form method="post" action=(format!("/console/campaigns/{}/plan", c.slug)) {
                     input type="hidden" name=(CSRF_FIELD) value=(user.csrf_token);

@@ -9,7 +9,7 @@ use super::may;
 use super::views::{html_response, page};
 use crate::auth::guard::CSRF_FIELD;
 use crate::auth::session::CurrentUser;
-use crate::auth::Role;
+use crate::auth::Access;
 use crate::db::campaigns::Campaign;
 use crate::db::reports::Publication;
 use crate::report::{ReportError, ReportFile};
@@ -76,7 +76,7 @@ pub fn panel(user: &CurrentUser, slug: &str, publications: &[Publication]) -> Ma
         } @else {
             p { "尚未发布评估报告。" }
         }
-        @if may(user, Role::Evaluator) { (upload_form(user, &base)) }
+        @if may(user, Access::Evaluator) { (upload_form(user, &base)) }
     }
 }
 

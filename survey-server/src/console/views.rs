@@ -6,7 +6,7 @@ use minyi_questionnaire::Lang;
 use super::may;
 use crate::auth::guard::CSRF_FIELD;
 use crate::auth::session::CurrentUser;
-use crate::auth::Role;
+use crate::auth::{Access, Role};
 use crate::citizen::pages::layout;
 use crate::db::accounts::AuditEntry;
 use crate::db::campaigns::{Campaign, CampaignContext};
@@ -42,7 +42,7 @@ pub fn page(title: &str, user: Option<&CurrentUser>, body: Markup) -> Markup {
             @if let Some(user) = user {
                 nav {
                     a href="/console" { "测评活动" }
-                    @if may(user, Role::Admin) { a href="/console/units" { "参评单位" } a href="/console/audit" { "审计日志" } }
+                    @if may(user, Access::Admin) { a href="/console/units" { "参评单位" } a href="/console/audit" { "审计日志" } }
                     span class="n" { (user.username) "（" (role_name(user.role)) "）" }
                     form method="post" action="/console/logout" {
                         input type="hidden" name=(CSRF_FIELD) value=(user.csrf_token);
@@ -61,6 +61,7 @@ fn role_name(role: Role) -> &'static str {
         Role::Admin => "管理员",
         Role::Evaluator => "第三方评估",
         Role::Viewer => "查看",
+        Role::Interviewer => "访员",
     }
 }
 
@@ -97,7 +98,7 @@ pub fn home(user: &CurrentUser, rows: &[(i64, Campaign)]) -> Markup {
         "测评活动",
         Some(user),
         html! {
-            @if may(user, Role::Admin) { p { a href="/console/campaigns/new" { "＋ 新建测评活动" } } }
+            @if may(user, Access::Admin) { p { a href="/console/campaigns/new" { "＋ 新建测评活动" } } }
             table {
                 tr { th { "活动" } th { "波次" } th { "期间" } th { "状态" } th class="r" { "回收样本" } }
                 @for (count, c) in rows {
@@ -132,7 +133,7 @@ pub fn campaign(
                 a href=(format!("/console/campaigns/{}/plan", c.slug)) { "抽样方案与配额" }
             }
             p { "状态：" (status_name(&c.status)) "；期间：" (c.starts_on) " 至 " (c.ends_on) "；已回收 " (total) " 份。" }
-            @if may(user, Role::Admin) {
+            @if may(user, Access::Admin) {
                 @for (action, label) in [("open", "开始收集"), ("close", "结束收集")] {
                     form class="inline" method="post" action=(format!("/console/campaigns/{}/{action}", c.slug)) {
                         input type="hidden" name=(CSRF_FIELD) value=(user.csrf_token);
@@ -142,7 +143,7 @@ pub fn campaign(
                 }
             }
             (super::report_view::panel(user, &c.slug, reports))
-            @if may(user, Role::Evaluator) {
+            @if may(user, Access::Evaluator) {
                 h2 { "导出数据" }
                 ul {
                     li { a href=(format!("/console/campaigns/{}/export/bundle.zip", c.slug)) { "数据包（供分析使用：CSV、编码表、问卷、清单）" } }
@@ -153,7 +154,7 @@ pub fn campaign(
                     li { a href=(format!("/console/campaigns/{}/export/codebook.csv", c.slug)) { "编码表" } }
                 }
             }
-            @if may(user, Role::Admin) {
+            @if may(user, Access::Admin) {
                 h2 { "案件回访码" }
                 form method="post" action=(format!("/console/campaigns/{}/case-codes", c.slug)) {
                     input type="hidden" name=(CSRF_FIELD) value=(user.csrf_token);

@@ -140,7 +140,14 @@ pub fn draw(
             replicates: 1,
         });
         for (seq, &row) in d.order.iter().enumerate() {
-            cases.push(sealed_case(keys, campaign_id, &d.stratum, unit_id, seq, &rows[row]));
+            cases.push(sealed_case(
+                keys,
+                campaign_id,
+                &d.stratum,
+                unit_id,
+                seq,
+                &rows[row],
+            ));
         }
     }
     let method = match request.method {

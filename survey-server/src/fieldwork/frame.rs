@@ -51,8 +51,8 @@ pub fn import(
     actor: &str,
 ) -> Result<Imported, ImportError> {
     let units: Vec<&str> = ctx.units.iter().map(|u| u.code.as_str()).collect();
-    let frame = frame_file::read_frame(file_name, bytes, mapping, &units)
-        .map_err(ImportError::Problems)?;
+    let frame =
+        frame_file::read_frame(file_name, bytes, mapping, &units).map_err(ImportError::Problems)?;
     let campaign_id = ctx.campaign.id;
     let mut keys_seen = HashSet::with_capacity(frame.rows.len());
     let rows: Vec<([u8; 16], Vec<u8>)> = frame

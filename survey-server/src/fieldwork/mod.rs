@@ -2,8 +2,10 @@
 //! dispositions and SMS invitations, as the server runs them. The arithmetic (the draw, the
 //! AAPOR codes and rates, the queue's order) is the `minyi-fieldwork` crate.
 
+pub mod dispositions;
 pub mod draw;
 pub mod frame;
+pub mod outbox;
 pub mod seal;
-pub mod status;
 pub mod sms_gateway;
+pub mod status;

@@ -190,7 +190,10 @@ mod tests {
         assert_eq!(code, keys.sms_code(3, "abc"));
         assert_ne!(code, keys.sms_code(3, "abd"));
         assert_ne!(code, keys.sms_code(4, "abc"));
-        assert_ne!(code, FieldworkKeys::new([1; 32], [3; 32]).sms_code(3, "abc"));
+        assert_ne!(
+            code,
+            FieldworkKeys::new([1; 32], [3; 32]).sms_code(3, "abc")
+        );
         assert_eq!(crate::db::case_codes::normalise(&code).len(), 26);
     }
 }

@@ -145,11 +145,7 @@ pub fn load(
                 .map_or((0, None), |&(n, at)| (n, Some(at)));
             Case {
                 final_code: disposition::final_code(&outcomes),
-                closed: sms_complete
-                    || disposition::case_is_closed(
-                        &outcomes,
-                        max_attempts,
-                    ),
+                closed: sms_complete || disposition::case_is_closed(&outcomes, max_attempts),
                 held: holds.get(&record.id).cloned(),
                 record,
                 attempts,
@@ -202,7 +198,11 @@ impl Fieldwork {
         let group = |key: &dyn Fn(&Case) -> String| {
             rates::by_group(self.cases.iter().map(|c| (key(c), c.final_code)), e)
                 .into_iter()
-                .map(|(k, (counts, rates))| GroupRates { group: k, counts, rates })
+                .map(|(k, (counts, rates))| GroupRates {
+                    group: k,
+                    counts,
+                    rates,
+                })
                 .collect()
         };
         RatesReport {

@@ -34,7 +34,8 @@ pub fn publish_dir(
         Some(name) => {
             let user = accounts::find_user(&mut conn, name)?
                 .with_context(|| format!("no console account {name:?}"))?;
-            if !matches!(Role::parse(&user.role), Some(role) if role >= Role::Evaluator) {
+            if !matches!(Role::parse(&user.role), Some(role) if role.may(crate::auth::Access::Evaluator))
+            {
                 bail!(
                     "{name} is a {}: only an evaluator or an admin publishes reports",
                     user.role

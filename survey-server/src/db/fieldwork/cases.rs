@@ -114,7 +114,10 @@ pub fn purge_contacts(c: &mut DbConn, draw_id: i32) -> Result<usize, DbError> {
     let ids = sample_cases::table
         .filter(sample_cases::draw_id.eq(draw_id))
         .select(sample_cases::id);
-    Ok(diesel::delete(case_contacts::table.filter(case_contacts::case_id.eq_any(ids))).execute(c)?)
+    Ok(
+        diesel::delete(case_contacts::table.filter(case_contacts::case_id.eq_any(ids)))
+            .execute(c)?,
+    )
 }
 
 /// Cases held by an interviewer until a time: (case id, interviewer, until).
@@ -122,7 +125,11 @@ pub fn holds(conn: &mut DbConn, draw_id: i32) -> Result<Vec<(i32, String, i64)>,
     Ok(case_holds::table
         .inner_join(sample_cases::table)
         .filter(sample_cases::draw_id.eq(draw_id))
-        .select((case_holds::case_id, case_holds::interviewer, case_holds::until_ms))
+        .select((
+            case_holds::case_id,
+            case_holds::interviewer,
+            case_holds::until_ms,
+        ))
         .load(conn)?)
 }
 

@@ -5,9 +5,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::ROWS_PER_INSERT;
-use crate::db::schema::{
-    case_codes, case_contacts, draw_strata, draws, releases, sample_cases,
-};
+use crate::db::schema::{case_codes, case_contacts, draw_strata, draws, releases, sample_cases};
 use crate::db::{now_ms, DbConn, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, PartialEq)]
@@ -180,7 +178,10 @@ pub fn insert(conn: &mut DbConn, new: &NewDraw, actor: &str) -> Result<i32, DbEr
                     sealed: &k.sealed_contact,
                 })
                 .collect();
-            crate::db::native(c, diesel::insert_into(case_contacts::table).values(contacts))?;
+            crate::db::native(
+                c,
+                diesel::insert_into(case_contacts::table).values(contacts),
+            )?;
             let codes: Vec<CodeInsert> = chunk
                 .iter()
                 .map(|k| CodeInsert {
@@ -254,7 +255,11 @@ pub fn strata(conn: &mut DbConn, draw_id: i32) -> Result<Vec<DrawStratum>, DbErr
         .load(conn)?;
     let released: Vec<(String, i32, i32)> = releases::table
         .filter(releases::draw_id.eq(draw_id))
-        .select((releases::stratum, releases::replicate, releases::released_to))
+        .select((
+            releases::stratum,
+            releases::replicate,
+            releases::released_to,
+        ))
         .load(conn)?;
     let mut latest: HashMap<String, (i32, i32)> = HashMap::new();
     for (stratum, replicate, to) in released {
