@@ -122,9 +122,9 @@ fn purge(server: &ServerArgs, days: Option<u32>) -> Result<()> {
     let cutoff = today - chrono::Duration::days(i64::from(days));
     let purged = db::contacts::purge(&mut *pool.get()?, cutoff)?;
     println!(
-        "purged {} contact details and {} device tags of campaigns that ended before {cutoff} \
-         ({days} days ago)",
-        purged.contacts, purged.device_tags
+        "purged {} contact details, {} device tags, {} frame rows and {} sampled cases' phone \
+         numbers of campaigns that ended before {cutoff} ({days} days ago)",
+        purged.contacts, purged.device_tags, purged.frame_rows, purged.case_contacts
     );
     Ok(())
 }

@@ -206,6 +206,7 @@ pub async fn submit_form(
     let r = resolve(&state, &path, &query).await?;
     let network = crate::anti_stuffing::admit(&state, &req, r.lang)?;
     let fields = form.0;
+    let collection = collection_of(&state, &r, query.code.as_deref()).await?;
     let submission = Submission {
         ctx: &r.ctx,
         questionnaire: &r.questionnaire,
@@ -220,7 +221,7 @@ pub async fn submit_form(
         },
         device_tag: device::of_request(&state.signer, &req),
         network,
-        collection: minyi_integrity::Collection::default(),
+        collection,
     };
     match accept::accept(&state, &submission).await? {
         Accepted::Stored(_) | Accepted::Duplicate(_) => {
@@ -249,6 +250,29 @@ pub async fn submit_form(
             ))
         }
     }
+}
+
+/// How a response was collected: through a sampled case's SMS link (its code carries the
+/// case's stratum), or the citizen's own web response.
+async fn collection_of(
+    state: &AppState,
+    r: &Resolved,
+    code: Option<&str>,
+) -> Result<minyi_integrity::Collection, AppError> {
+    let Some(code) = code else {
+        return Ok(minyi_integrity::Collection::default());
+    };
+    let (pool, campaign_id, typed) = (state.pool.clone(), r.ctx.campaign.id, code.to_string());
+    let stratum =
+        web::block(move || case_codes::stratum(&mut *pool.get()?, campaign_id, &typed)).await??;
+    Ok(match stratum {
+        Some(stratum) if !stratum.is_empty() => minyi_integrity::Collection {
+            mode: "sms".into(),
+            stratum,
+            interviewer: String::new(),
+        },
+        _ => minyi_integrity::Collection::default(),
+    })
 }
 
 /// A case code must be unused and belong to the link's unit (a code leads to one unit).

@@ -147,10 +147,20 @@ pub async fn bundle_zip(
 ) -> Result<HttpResponse, AppError> {
     let (ctx, q, layout) = prepare(&state, &user, slug.into_inner(), "bundle").await?;
     let (pool, keys) = (state.pool.clone(), state.keys.clone());
+    let (sealing, anonymity) = (state.fieldwork.clone(), state.anonymity.clone());
     let name = format!("{}-bundle.zip", ctx.campaign.slug);
     let file = web::block(move || -> anyhow::Result<tempfile::NamedTempFile> {
         let file = tempfile::NamedTempFile::new()?;
-        bundle::write(&pool, keys.signing_key(), &ctx, &q, &layout, file.path())?;
+        let fieldwork = crate::fieldwork::status::load(
+            &mut *pool.get()?,
+            &sealing,
+            &anonymity,
+            ctx.campaign.id,
+        )?;
+        let dispositions = fieldwork
+            .as_ref()
+            .map(|f| crate::fieldwork::dispositions::csv(&ctx, f));
+        bundle::write(&pool, keys.signing_key(), &ctx, &q, &layout, dispositions, file.path())?;
         Ok(file)
     })
     .await??;

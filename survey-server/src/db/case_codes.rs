@@ -127,6 +127,17 @@ pub fn state(
     })
 }
 
+/// The stratum a code was made for (a sampled case's SMS link), empty for a printed slip's
+/// code; `None` for an unknown code.
+pub fn stratum(conn: &mut DbConn, campaign_id: i32, typed: &str) -> Result<Option<String>, DbError> {
+    Ok(case_codes::table
+        .filter(case_codes::campaign_id.eq(campaign_id))
+        .filter(case_codes::code_hash.eq(hash(typed)))
+        .select(case_codes::stratum)
+        .first(conn)
+        .optional()?)
+}
+
 /// Redeems a case code for a unit inside the caller's transaction: `Err(CaseCodeUnknown)` when
 /// the campaign has no such code for the unit, `Err(CaseCodeUsed)` when it was used (the caller
 /// then rolls back). Only the nullifier is written.

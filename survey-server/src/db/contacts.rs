@@ -82,9 +82,13 @@ pub fn seal_unsealed(conn: &mut DbConn, keys: &AnonymityKeys) -> Result<usize, D
 pub struct Purged {
     pub contacts: usize,
     pub device_tags: usize,
+    /// Fieldwork frame rows and sampled cases' phone numbers and names.
+    pub frame_rows: usize,
+    pub case_contacts: usize,
 }
 
-/// Deletes the contact details and device tags of every campaign whose collection ended
+/// Deletes the contact details, device tags and fieldwork phone numbers (frame rows, sampled
+/// cases' contacts) of every campaign whose collection ended
 /// (its `ends_on`) before `cutoff`. Neither keeps a time of its own, so retention counts from
 /// the end of the campaign.
 pub fn purge(conn: &mut DbConn, cutoff: chrono::NaiveDate) -> Result<Purged, DbError> {
@@ -107,9 +111,19 @@ pub fn purge(conn: &mut DbConn, cutoff: chrono::NaiveDate) -> Result<Purged, DbE
         let device_tags =
             diesel::delete(device_seen::table.filter(device_seen::campaign_id.eq_any(&due)))
                 .execute(c)?;
+        let mut frame_rows = 0;
+        let mut case_contacts = 0;
+        for &campaign_id in &due {
+            frame_rows += crate::db::fieldwork::frames::purge_rows(c, campaign_id)?;
+            if let Some(draw) = crate::db::fieldwork::draws::of_campaign(c, campaign_id)? {
+                case_contacts += crate::db::fieldwork::cases::purge_contacts(c, draw.id)?;
+            }
+        }
         Ok::<_, DbError>(Purged {
             contacts,
             device_tags,
+            frame_rows,
+            case_contacts,
         })
     })
 }

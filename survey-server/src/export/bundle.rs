@@ -114,12 +114,15 @@ impl<W: Write> Write for Hashing<'_, W> {
 }
 
 /// Writes the bundle to `path`, cut at a head signed with `key`; returns its manifest.
+/// `dispositions`, for a campaign drawn from a frame, is its `dispositions.csv` (what happened
+/// to every released case; no phone number), added to the bundle and its manifest.
 pub fn write(
     pool: &DbPool,
     key: &minyi_integrity::SigningKey,
     ctx: &CampaignContext,
     q: &minyi_questionnaire::Questionnaire,
     layout: &Layout,
+    dispositions: Option<Vec<u8>>,
     path: &Path,
 ) -> Result<Manifest, BundleError> {
     let mut zip = ZipPipe::create(path)?;
@@ -202,13 +205,15 @@ pub fn write(
         }
         writer.flush()?;
     }
-    for (name, bytes) in [
-        ("codebook.csv", codebook),
-        (
+    let files_after = [
+        Some(("codebook.csv", codebook)),
+        Some((
             "questionnaire.toml",
             ctx.questionnaire.source.clone().into_bytes(),
-        ),
-    ] {
+        )),
+        dispositions.map(|d| ("dispositions.csv", d)),
+    ];
+    for (name, bytes) in files_after.into_iter().flatten() {
         zip.start_file(name, options)?;
         zip.write_all(&bytes)?;
         files.insert(name.to_string(), hex::encode(Sha256::digest(&bytes)));
