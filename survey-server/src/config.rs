@@ -58,6 +58,11 @@ pub struct Settings {
     /// the database's holder must not be able to re-sign the log). Empty: `<database>.keys`
     /// beside a SQLite file; PostgreSQL needs it set, to the one file its servers share.
     pub key_file: String,
+    /// A bulk-SMS portal's HTTP API for fieldwork invitations (`[sms_gateway]`: `url`,
+    /// `body_template` with `{{phone}}` and `{{text}}`, `content_type`, `auth_header`,
+    /// `timeout_seconds`). Without it, invitations leave through the CSV outbox only.
+    #[serde(default)]
+    pub sms_gateway: Option<crate::fieldwork::sms_gateway::HttpGatewayConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -136,6 +141,7 @@ impl Settings {
             privacy_notice_zh: String::new(),
             privacy_notice_en: String::new(),
             key_file: String::new(),
+            sms_gateway: None,
         }
     }
 
@@ -174,6 +180,10 @@ impl Settings {
             return Err(ConfigError::Invalid(
                 "max_body_bytes must be at least 1024".into(),
             ));
+        }
+        if let Some(gateway) = &self.sms_gateway {
+            crate::fieldwork::sms_gateway::HttpGateway::new(gateway)
+                .map_err(|e| ConfigError::Invalid(format!("sms_gateway.{e}")))?;
         }
         if !self.public_url.is_empty() && url::Url::parse(&self.public_url).is_err() {
             return Err(ConfigError::Invalid(format!(

@@ -1,11 +1,20 @@
 //! Demo data: the default questionnaire, the rated units of the Wutaishan plan, an open
-//! 2025 wave and a closed 2024 baseline. A real deployment edits the units.
+//! 2025 wave and a closed 2024 baseline. A real deployment edits the units. `demo` (but not
+//! [`load`]) also gives the open wave fieldwork: a frame, a drawn sample, some worked calls.
 
+#[path = "demo_fieldwork.rs"]
+mod fieldwork;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
 use chrono::{Duration, NaiveDate};
 use minyi_questionnaire::{Questionnaire, DEFAULT_TOML};
 
+use crate::config::{ConfigError, Settings};
 use crate::db::campaigns::{self, NewCampaign, NewUnit};
 use crate::db::{DatabaseUrl, DbError, DbPool};
+use crate::fieldwork::seal::FieldworkKeys;
 
 /// The rated units (责任单位) named in the implementation plan.
 pub const UNITS: [(&str, &str, &str, &str); 12] = [
@@ -77,15 +86,31 @@ const SITES: [(&str, &str, &str); 3] = [
     ("case", "案件回访", "Case follow-up"),
 ];
 
+/// Where a PostgreSQL demo keeps its key file: in the folder it runs in.
+pub const POSTGRES_KEY_FILE: &str = "minyi-demo.keys";
+
 /// Opens the demo database — a SQLite file (which migrates itself), or a PostgreSQL database,
-/// migrated first — and loads the demo data into it.
-pub fn set_up(url: &DatabaseUrl) -> Result<DbPool, DbError> {
+/// migrated first — and loads the demo data into it, with the open wave's fieldwork sealed
+/// under the key file the demo's server uses ([`key_file`], made when missing).
+pub fn set_up(url: &DatabaseUrl) -> anyhow::Result<DbPool> {
     if let DatabaseUrl::Postgres(postgres) = url {
         crate::db::migrate_postgres(postgres)?;
     }
     let pool = DbPool::open(url, 2)?;
     load(&pool)?;
+    let keys = crate::keys::setup(&key_file(url)?, &pool, true)?;
+    fieldwork::load(&mut pool.get()?, &FieldworkKeys::from_keys(&keys))
+        .context("loading the demo's fieldwork")?;
     Ok(pool)
+}
+
+/// The demo server's key file: beside a SQLite file (as any SQLite server's), or
+/// [`POSTGRES_KEY_FILE`].
+pub fn key_file(url: &DatabaseUrl) -> Result<PathBuf, ConfigError> {
+    match url {
+        DatabaseUrl::Sqlite(path) => Settings::for_database(path).key_file_path(),
+        DatabaseUrl::Postgres(_) => Ok(POSTGRES_KEY_FILE.into()),
+    }
 }
 
 /// Loads the demo data into a database (idempotent); returns the open campaign's slug.

@@ -86,8 +86,14 @@ console_routes! {
     post "/console/campaigns/{slug}/fieldwork/release" Evaluator => console::fieldwork::release;
     post "/console/campaigns/{slug}/fieldwork/settings" Evaluator => console::fieldwork::save_settings;
     post "/console/campaigns/{slug}/fieldwork/outbox.csv" Evaluator => console::fieldwork::outbox;
+    post "/console/campaigns/{slug}/fieldwork/send" Evaluator => console::fieldwork::send;
     get "/console/campaigns/{slug}/fieldwork/dispositions.csv" Evaluator => console::fieldwork::dispositions_csv;
     get "/api/v1/campaigns/{slug}/fieldwork" Viewer => console::fieldwork::json;
+    post "/console/campaigns/{slug}/fieldwork/verification" Evaluator => console::fieldwork::pick_verifications;
+    post "/console/campaigns/{slug}/fieldwork/quarantine" Evaluator => console::fieldwork::quarantine;
+    get "/console/campaigns/{slug}/verify" Interviewer => console::verify::list;
+    get "/console/campaigns/{slug}/verify/{case}" Interviewer => console::verify::show;
+    post "/console/campaigns/{slug}/verify/{case}" Interviewer => console::verify::record;
     get "/console/campaigns/{slug}/calls" Interviewer => console::calls::queue;
     post "/console/campaigns/{slug}/calls/next" Interviewer => console::calls::next;
     get "/console/campaigns/{slug}/calls/{case}" Interviewer => console::calls::case;

@@ -63,6 +63,8 @@ pub struct AppState {
     pub anonymity: Arc<crate::anonymity::AnonymityKeys>,
     /// The keys that seal a sample's frame rows, phone numbers and notes, and make its SMS codes.
     pub fieldwork: Arc<crate::fieldwork::seal::FieldworkKeys>,
+    /// The configured bulk-SMS portal's API, if any.
+    pub sms_gateway: Option<Arc<crate::fieldwork::sms_gateway::HttpGateway>>,
 }
 
 impl AppState {
@@ -76,6 +78,7 @@ impl AppState {
         let fieldwork = Arc::new(crate::fieldwork::seal::FieldworkKeys::from_keys(&keys));
         AppState {
             fieldwork,
+            sms_gateway: None,
             anonymity,
             committer: GroupCommitter::start(pool.clone()),
             pool,
@@ -213,6 +216,13 @@ impl Application {
             settings.sessions(),
         );
         state.public_url = settings.public_url.trim_end_matches('/').to_string();
+        state.sms_gateway = settings
+            .sms_gateway
+            .as_ref()
+            .map(crate::fieldwork::sms_gateway::HttpGateway::new)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("sms_gateway.{e}"))?
+            .map(Arc::new);
         state.guards = crate::anti_stuffing::Guards::from_settings(&settings)?;
         state.guards.flag_writer = Some(crate::anti_stuffing::flag_writer::FlagWriter::start(
             state.pool.clone(),

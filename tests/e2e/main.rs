@@ -15,6 +15,7 @@ mod console;
 mod console_login;
 mod distribution;
 mod exports;
+mod fieldwork;
 mod form_get;
 mod fuzz_submit;
 mod hostile_input;

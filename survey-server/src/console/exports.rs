@@ -160,7 +160,15 @@ pub async fn bundle_zip(
         let dispositions = fieldwork
             .as_ref()
             .map(|f| crate::fieldwork::dispositions::csv(&ctx, f));
-        bundle::write(&pool, keys.signing_key(), &ctx, &q, &layout, dispositions, file.path())?;
+        bundle::write(
+            &pool,
+            keys.signing_key(),
+            &ctx,
+            &q,
+            &layout,
+            dispositions,
+            file.path(),
+        )?;
         Ok(file)
     })
     .await??;

@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::fieldwork_view as view;
 use crate::auth::session::CurrentUser;
 use crate::db::campaigns::{self, CampaignContext};
-use crate::db::fieldwork::{cases, draws, frames, settings};
+use crate::db::fieldwork::{cases, draws, frames, settings, verifications};
 use crate::db::{now_ms, DbError};
 use crate::error::AppError;
 use crate::fieldwork::frame::{self, ImportError};
@@ -32,6 +32,9 @@ pub struct Loaded {
     pub ctx: CampaignContext,
     pub frame: Option<frames::FrameRecord>,
     pub fieldwork: Option<Fieldwork>,
+    pub verifications: Vec<verifications::VerificationRecord>,
+    /// (interviewer, reason)
+    pub quarantined: Vec<(String, String)>,
 }
 
 async fn load(state: &AppState, slug: String) -> Result<Loaded, AppError> {
@@ -47,10 +50,17 @@ async fn load(state: &AppState, slug: String) -> Result<Loaded, AppError> {
         };
         let frame = frames::latest(&mut conn, ctx.campaign.id)?;
         let fieldwork = status::load(&mut conn, &keys, &anonymity, ctx.campaign.id)?;
+        let verifications = match &fieldwork {
+            Some(f) => verifications::of_draw(&mut conn, f.draw.id)?,
+            None => Vec::new(),
+        };
+        let quarantined = verifications::quarantined(&mut conn, ctx.campaign.id)?;
         Ok(Some(Loaded {
             ctx,
             frame,
             fieldwork,
+            verifications,
+            quarantined,
         }))
     })
     .await??;
@@ -160,7 +170,7 @@ pub async fn import_frame(
     );
     let ctx = loaded.ctx.clone();
     let result = web::block(move || {
-        let mut conn = pool.get().map_err(DbError::from)?;
+        let mut conn = pool.get()?;
         frame::import(&mut conn, &keys, &ctx, &file_name, &bytes, &mapping, &by)
     })
     .await?;
@@ -412,6 +422,122 @@ pub async fn outbox(
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(csv))
+}
+
+/// `POST …/fieldwork/send`: the invitations and reminders due now, sent one by one through
+/// the configured SMS portal's API; each one the portal accepted is recorded as sent, the
+/// others stay due (the page says how many failed, and why, without a phone number).
+pub async fn send(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let loaded = load(&state, slug.clone()).await?;
+    let Some(gateway) = state.sms_gateway.clone() else {
+        let problem = "未配置短信网关（配置文件 [sms_gateway]）：请使用“生成待发短信”下载 CSV".to_string();
+        return Ok(view::page(&user, &loaded, None, &[problem], 409));
+    };
+    let Some(fieldwork) = &loaded.fieldwork else {
+        return Ok(view::page(&user, &loaded, None, &["尚未抽样".into()], 409));
+    };
+    let due = outbox::due(fieldwork, now_ms());
+    let (pool, keys, base) = (
+        state.pool.clone(),
+        state.fieldwork.clone(),
+        state.public_url.clone(),
+    );
+    let (ctx, work) = (loaded.ctx.clone(), status_copy(&state, &loaded).await?);
+    let due_for_compose = due.clone();
+    let messages = web::block(move || {
+        outbox::compose(&mut *pool.get()?, &keys, &ctx, &work, &due_for_compose, &base)
+    })
+    .await??;
+    let mut sent = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    for (d, message) in due.iter().zip(&messages) {
+        match gateway.send(message).await {
+            Ok(()) => sent.push((d.case_id, d.number, "sent".to_string())),
+            Err(e) => failures.push(e.to_string()),
+        }
+    }
+    let (pool, by, n) = (state.pool.clone(), user.username.clone(), sent.len());
+    web::block(move || cases::record_sms(&mut *pool.get()?, "http", now_ms(), &sent, &by))
+        .await??;
+    if failures.is_empty() {
+        return Ok(back(&slug, &format!("sent-{n}")));
+    }
+    let loaded = load(&state, slug).await?;
+    let mut problems = vec![format!(
+        "已发送 {n} 条；{} 条发送失败，仍在待发清单中：",
+        failures.len()
+    )];
+    failures.sort();
+    failures.dedup();
+    problems.extend(failures.into_iter().take(5));
+    Ok(view::page(&user, &loaded, None, &problems, 502))
+}
+
+/// The campaign's fieldwork read again (for a blocking task that needs its own copy).
+async fn status_copy(state: &AppState, loaded: &Loaded) -> Result<Fieldwork, AppError> {
+    let (pool, keys, anonymity, id) = (
+        state.pool.clone(),
+        state.fieldwork.clone(),
+        state.anonymity.clone(),
+        loaded.ctx.campaign.id,
+    );
+    web::block(move || status::load(&mut *pool.get()?, &keys, &anonymity, id))
+        .await??
+        .ok_or(AppError::UnknownCampaign(Lang::Zh))
+}
+
+/// `POST …/fieldwork/verification`: queues each interviewer's share of completes for a
+/// verification callback.
+pub async fn pick_verifications(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let loaded = load(&state, slug.clone()).await?;
+    if loaded.fieldwork.is_none() {
+        return Ok(view::page(&user, &loaded, None, &["尚未抽样".into()], 409));
+    }
+    let work = status_copy(&state, &loaded).await?;
+    let (pool, by) = (state.pool.clone(), user.username.clone());
+    let n = web::block(move || crate::fieldwork::verify::pick(&mut *pool.get()?, &work, &by))
+        .await??;
+    Ok(back(&slug, &format!("verify-{n}")))
+}
+
+/// `POST …/fieldwork/quarantine`: `interviewer`, `reason`. Their interviews are flagged
+/// `quarantined` (kept; the analysis leaves them out when its batch says so).
+pub async fn quarantine(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    slug: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let loaded = load(&state, slug.clone()).await?;
+    let interviewer = field(&form, "interviewer").to_string();
+    let reason = field(&form, "reason").to_string();
+    let mut problems = Vec::new();
+    if interviewer.is_empty() {
+        problems.push("请选择要隔离的访员".to_string());
+    }
+    if reason.is_empty() || reason.chars().count() > 200 {
+        problems.push("隔离原因：请填写（不超过 200 字）".to_string());
+    }
+    if !problems.is_empty() {
+        return Ok(view::page(&user, &loaded, None, &problems, 422));
+    }
+    let (pool, by, id) = (state.pool.clone(), user.username.clone(), loaded.ctx.campaign.id);
+    let n = web::block(move || {
+        verifications::quarantine(&mut *pool.get()?, id, &interviewer, &reason, &by)
+    })
+    .await??;
+    Ok(back(&slug, &format!("quarantine-{n}")))
 }
 
 /// The JSON of the rates and the strata's progress.

@@ -70,6 +70,21 @@ pub fn stratum_lines(loaded: &Loaded, now: i64) -> Vec<StratumLine> {
         .collect()
 }
 
+/// What the last action did, from the `?done=` the page was sent back with.
+fn done_text(done: &str) -> Option<String> {
+    let (what, n) = done.split_once('-').unwrap_or((done, ""));
+    Some(match what {
+        "frame" => format!("已导入抽样框 {n} 行。"),
+        "draw" => format!("已抽取样本，首批发放 {n} 个案件。"),
+        "release" => "已追加发放样本（新的一批）。".to_string(),
+        "settings" => "已保存访问设置。".to_string(),
+        "sent" => format!("已通过短信网关发送 {n} 条短信。"),
+        "verify" => format!("已抽取 {n} 个访问进入回访复核。"),
+        "quarantine" => format!("已隔离该访员的 {n} 份问卷（标记为 quarantined，保留不删）。"),
+        _ => return None,
+    })
+}
+
 fn percent(x: Option<f64>) -> String {
     x.map_or_else(|| "—".into(), |v| format!("{:.1}%", v * 100.0))
 }
@@ -113,6 +128,53 @@ fn rate_row(group: &str, total: u64, completes: u64, r: &Rates) -> Markup {
     }
 }
 
+fn verification_table(user: &CurrentUser, loaded: &Loaded, base: &str) -> Markup {
+    let summary = crate::fieldwork::verify::summary(&loaded.verifications);
+    let mut interviewers: Vec<String> = loaded
+        .fieldwork
+        .iter()
+        .flat_map(|f| f.cases.iter().map(|c| c.interviewer().to_string()))
+        .filter(|i| !i.is_empty())
+        .collect();
+    interviewers.sort();
+    interviewers.dedup();
+    let csrf = html! { input type="hidden" name=(CSRF_FIELD) value=(user.csrf_token); };
+    html! {
+        form method="post" action=(format!("{base}/verification")) {
+            (csrf)
+            button type="submit" { "抽取复核样本（各访员完成数的设定比例）" }
+        }
+        div class="scroll" {
+            table {
+                tr { th { "访员" } th class="r" { "待复核" } th class="r" { "已复核" } th class="r" { "不一致题目" } th class="r" { "不一致率" } th { "状态" } }
+                @for who in &interviewers {
+                    @let pending = loaded.verifications.iter().filter(|v| &v.interviewer == who && v.checked_at.is_none()).count();
+                    @let m = summary.get(who).copied().unwrap_or_default();
+                    @let quarantined = loaded.quarantined.iter().find(|(i, _)| i == who);
+                    tr {
+                        td { (who) }
+                        td class="r" { (pending) }
+                        td class="r" { (m.callbacks) }
+                        td class="r" { (m.differing) " / " (m.items) }
+                        td class="r" { (percent(m.rate)) }
+                        td {
+                            @if let Some((_, reason)) = quarantined { "已隔离：" (reason) }
+                            @else {
+                                form class="inline" method="post" action=(format!("{base}/quarantine")) {
+                                    (csrf)
+                                    input type="hidden" name="interviewer" value=(who);
+                                    input name="reason" placeholder="隔离原因" aria-label=(format!("隔离 {who} 的原因"));
+                                    button type="submit" { "隔离其问卷" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The page, with `problems` listed at the top (status 422/409) or a note of what was done.
 pub fn page(
     user: &CurrentUser,
@@ -133,8 +195,8 @@ pub fn page(
                 ul { @for p in problems { li { (p) } } }
             }
         }
-        @if let Some(done) = done {
-            p class="ok" role="status" { "已完成：" (done) }
+        @if let Some(done) = done.and_then(done_text) {
+            p class="ok" role="status" { (done) }
         }
         h2 { "抽样框" }
         @match &loaded.frame {
@@ -210,6 +272,8 @@ pub fn page(
                 (rates_table("按方式", &report.by_mode))
                 (rates_table("按访员", &report.by_interviewer))
                 p { a href=(format!("{base}/dispositions.csv")) { "下载案件结果（dispositions.csv，不含电话号码）" } " · " a href=(format!("/api/v1/campaigns/{slug}/fieldwork")) { "JSON" } }
+                h2 { "回访复核" }
+                (verification_table(user, loaded, &base))
                 h2 { "短信邀请" }
                 @let seg = segments(&f.settings.sms_text.replace("{link}", &"x".repeat(60)));
                 p { "当前短信约 " (seg.chars) " 字（含链接），计 " (seg.segments) " 条（每条 " (seg.per_segment) " 字）。" }
@@ -217,7 +281,11 @@ pub fn page(
                     (csrf)
                     button type="submit" { "生成待发短信（CSV：手机号, 内容）" }
                 }
-                p class="hint" { "下载后即记为已发送；未回复者在设定天数后再次出现在待发清单中（提醒）。" }
+                form method="post" action=(format!("{base}/send")) {
+                    (csrf)
+                    button type="submit" { "通过短信网关发送待发短信" }
+                }
+                p class="hint" { "下载或发送后即记为已发送；未回复者在设定天数后再次出现在待发清单中（提醒）。" }
                 h2 { "访问设置" }
                 form method="post" action=(format!("{base}/settings")) {
                     (csrf)

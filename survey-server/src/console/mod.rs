@@ -17,6 +17,7 @@ pub mod quality;
 pub mod report;
 mod report_view;
 pub mod units;
+pub mod verify;
 pub mod views;
 
 use actix_web::http::header;

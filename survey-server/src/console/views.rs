@@ -103,7 +103,13 @@ pub fn home(user: &CurrentUser, rows: &[(i64, Campaign)]) -> Markup {
                 tr { th { "活动" } th { "波次" } th { "期间" } th { "状态" } th class="r" { "回收样本" } }
                 @for (count, c) in rows {
                     tr {
-                        td { a href=(format!("/console/campaigns/{}", c.slug)) { (c.label_zh) } }
+                        td {
+                            @if user.role == Role::Interviewer {
+                                a href=(format!("/console/campaigns/{}/calls", c.slug)) { (c.label_zh) "（电话访问）" }
+                            } @else {
+                                a href=(format!("/console/campaigns/{}", c.slug)) { (c.label_zh) }
+                            }
+                        }
                         td { (c.wave) }
                         td { (c.starts_on) " 至 " (c.ends_on) }
                         td { (status_name(&c.status)) }
@@ -131,6 +137,10 @@ pub fn campaign(
                 a href=(format!("/console/campaigns/{}/progress", c.slug)) { "回收进度（每日图表、链接核验）" }
                 " · "
                 a href=(format!("/console/campaigns/{}/plan", c.slug)) { "抽样方案与配额" }
+                @if may(user, Access::Evaluator) {
+                    " · "
+                    a href=(format!("/console/campaigns/{}/fieldwork", c.slug)) { "实地调查（抽样框、抽样、应答率）" }
+                }
             }
             p { "状态：" (status_name(&c.status)) "；期间：" (c.starts_on) " 至 " (c.ends_on) "；已回收 " (total) " 份。" }
             @if may(user, Access::Admin) {

@@ -129,7 +129,11 @@ pub fn state(
 
 /// The stratum a code was made for (a sampled case's SMS link), empty for a printed slip's
 /// code; `None` for an unknown code.
-pub fn stratum(conn: &mut DbConn, campaign_id: i32, typed: &str) -> Result<Option<String>, DbError> {
+pub fn stratum(
+    conn: &mut DbConn,
+    campaign_id: i32,
+    typed: &str,
+) -> Result<Option<String>, DbError> {
     Ok(case_codes::table
         .filter(case_codes::campaign_id.eq(campaign_id))
         .filter(case_codes::code_hash.eq(hash(typed)))

@@ -50,9 +50,21 @@ pub fn import(
     mapping: &Mapping,
     actor: &str,
 ) -> Result<Imported, ImportError> {
-    let units: Vec<&str> = ctx.units.iter().map(|u| u.code.as_str()).collect();
+    // A case register names a unit by its Chinese name or by its code: both are accepted, and
+    // a name is stored as the unit's code.
+    let units: Vec<&str> = ctx
+        .units
+        .iter()
+        .flat_map(|u| [u.code.as_str(), u.name_zh.as_str()])
+        .collect();
     let frame =
         frame_file::read_frame(file_name, bytes, mapping, &units).map_err(ImportError::Problems)?;
+    let code_of = |unit: String| {
+        ctx.units
+            .iter()
+            .find(|u| u.name_zh == unit)
+            .map_or(unit, |u| u.code.clone())
+    };
     let campaign_id = ctx.campaign.id;
     let mut keys_seen = HashSet::with_capacity(frame.rows.len());
     let rows: Vec<([u8; 16], Vec<u8>)> = frame
@@ -65,7 +77,7 @@ pub fn import(
             }
             let sealed = SealedRow {
                 id: row.id,
-                unit: row.unit,
+                unit: code_of(row.unit),
                 vars: row.strata,
                 phone: row.phone,
                 name: row.name,

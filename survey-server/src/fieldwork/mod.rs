@@ -9,3 +9,4 @@ pub mod outbox;
 pub mod seal;
 pub mod sms_gateway;
 pub mod status;
+pub mod verify;

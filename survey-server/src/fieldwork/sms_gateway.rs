@@ -7,10 +7,13 @@
 use std::fmt;
 use std::time::Duration;
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use serde::Deserialize;
 use url::Url;
+
+use body::{Escaping, Template};
+
+mod body;
 
 /// One invitation: the recipient's mobile number and the text.
 #[derive(Clone, PartialEq, Eq)]
@@ -212,9 +215,10 @@ impl HttpGateway {
         if status.is_success() {
             return Ok(());
         }
+        let answer = self.redact(&answer_start(response).await, message);
         Err(SendError::Status {
             status: status.as_u16(),
-            body: self.redact(&answer_start(response).await, message),
+            body: answer.trim().chars().take(300).collect(),
         })
     }
 
@@ -237,31 +241,39 @@ impl HttpGateway {
         }
     }
 
-    /// `text` with the auth header's value, the message's text and every run of seven digits
-    /// or more (a phone number in whatever form the gateway echoes it) hidden.
+    /// `text` with the secrets (the auth header's value, the URL's query values), the
+    /// message's text (as sent and as written in the body) and every run of seven digits or
+    /// more (a phone number, in whatever form the gateway echoes it) hidden.
     fn redact(&self, text: &str, message: &Message) -> String {
         let mut text = text.to_owned();
-        if let Some(secret) = (self.auth.as_ref()).and_then(|(_, value)| value.to_str().ok()) {
-            text = text.replace(secret, "<secret>");
+        let auth = (self.auth.as_ref()).and_then(|(_, value)| value.to_str().ok());
+        let query = self.url.query_pairs().map(|(_, value)| value.into_owned());
+        for secret in auth.map(str::to_owned).into_iter().chain(query) {
+            if secret.len() >= 4 {
+                text = text.replace(&secret, "<secret>");
+            }
         }
-        if !message.text.is_empty() {
-            text = text.replace(&message.text, "<text>");
+        let mut escaped = String::new();
+        self.escaping.write(&message.text, &mut escaped);
+        for sent in [&message.text, &escaped] {
+            if !sent.is_empty() {
+                text = text.replace(sent.as_str(), "<text>");
+            }
         }
         hide_digit_runs(&text)
     }
 }
 
-/// The first 300 characters of the gateway's answer, read no further than that.
+/// The start of the gateway's answer, read no further than 4 KiB.
 async fn answer_start(mut response: reqwest::Response) -> String {
     let mut bytes = Vec::new();
-    while bytes.len() < 1200 {
+    while bytes.len() < 4096 {
         match response.chunk().await {
             Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
             _ => break,
         }
     }
-    let text = String::from_utf8_lossy(&bytes);
-    text.trim().chars().take(300).collect()
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 fn hide_digit_runs(text: &str) -> String {
@@ -316,124 +328,4 @@ fn auth_header(spec: &str) -> Result<(HeaderName, HeaderValue), GatewayError> {
         .map_err(|_| refused("the value holds a character a header cannot carry"))?;
     value.set_sensitive(true);
     Ok((name, value))
-}
-
-/// How a value is written into the body, after the content type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Escaping {
-    Json,
-    Form,
-    Xml,
-}
-
-/// RFC 3986's unreserved characters stay; everything else, space included, is `%XX`.
-const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-impl Escaping {
-    fn of(content_type: &str) -> Result<Escaping, GatewayError> {
-        let essence = content_type.split(';').next().unwrap_or("");
-        let essence = essence.trim().to_ascii_lowercase();
-        match essence.as_str() {
-            "application/json" => Ok(Escaping::Json),
-            "application/x-www-form-urlencoded" => Ok(Escaping::Form),
-            "application/xml" | "text/xml" => Ok(Escaping::Xml),
-            e if e.ends_with("+json") => Ok(Escaping::Json),
-            e if e.ends_with("+xml") => Ok(Escaping::Xml),
-            _ => Err(GatewayError::ContentType(format!(
-                "{essence:?} is not supported: use application/json, \
-                 application/x-www-form-urlencoded or application/xml"
-            ))),
-        }
-    }
-
-    fn write(self, value: &str, out: &mut String) {
-        match self {
-            Escaping::Json => {
-                let quoted = serde_json::Value::from(value).to_string();
-                out.push_str(&quoted[1..quoted.len() - 1]);
-            }
-            Escaping::Form => out.extend(utf8_percent_encode(value, FORM_VALUE)),
-            Escaping::Xml => {
-                for c in value.chars() {
-                    match c {
-                        '&' => out.push_str("&amp;"),
-                        '<' => out.push_str("&lt;"),
-                        '>' => out.push_str("&gt;"),
-                        '"' => out.push_str("&quot;"),
-                        '\'' => out.push_str("&apos;"),
-                        c => out.push(c),
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// The body template cut at its placeholders.
-#[derive(Debug, Clone)]
-struct Template(Vec<Piece>);
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Piece {
-    Literal(String),
-    Phone,
-    Text,
-}
-
-impl Template {
-    fn parse(template: &str, escaping: Escaping) -> Result<Template, GatewayError> {
-        let refused = |why: String| GatewayError::BodyTemplate(why);
-        let mut pieces = Vec::new();
-        let mut rest = template;
-        while let Some(open) = rest.find("{{") {
-            pieces.push(Piece::Literal(rest[..open].to_owned()));
-            let after = &rest[open + 2..];
-            let close = after
-                .find("}}")
-                .ok_or_else(|| refused("a \"{{\" has no \"}}\" after it".into()))?;
-            pieces.push(match after[..close].trim() {
-                "phone" => Piece::Phone,
-                "text" => Piece::Text,
-                other => {
-                    return Err(refused(format!(
-                        "{{{{{other}}}}} is not a placeholder: use {{{{phone}}}} and {{{{text}}}}"
-                    )))
-                }
-            });
-            rest = &after[close + 2..];
-        }
-        pieces.push(Piece::Literal(rest.to_owned()));
-        for (piece, name) in [(Piece::Phone, "phone"), (Piece::Text, "text")] {
-            if !pieces.contains(&piece) {
-                return Err(refused(format!("has no {{{{{name}}}}}")));
-            }
-        }
-        let template = Template(pieces);
-        if escaping == Escaping::Json {
-            let sample = template.render("13800000000", "\"示例\"\n\\", escaping);
-            if let Err(e) = serde_json::from_str::<serde_json::Value>(&sample) {
-                return Err(refused(format!(
-                    "is not JSON once {{{{phone}}}} and {{{{text}}}} are filled in ({e}): put \
-                     each inside quotes, as in {{\"mobile\":\"{{{{phone}}}}\",\"content\":\"{{{{text}}}}\"}}"
-                )));
-            }
-        }
-        Ok(template)
-    }
-
-    fn render(&self, phone: &str, text: &str, escaping: Escaping) -> String {
-        let mut out = String::new();
-        for piece in &self.0 {
-            match piece {
-                Piece::Literal(literal) => out.push_str(literal),
-                Piece::Phone => escaping.write(phone, &mut out),
-                Piece::Text => escaping.write(text, &mut out),
-            }
-        }
-        out
-    }
 }

@@ -109,8 +109,11 @@ pub fn by_id(conn: &mut DbConn, id: i32) -> Result<Option<FrameRecord>, DbError>
         .optional()?)
 }
 
-/// Every row of a frame as (random key, sealed content).
-pub fn rows(conn: &mut DbConn, frame_id: i32) -> Result<Vec<(Vec<u8>, Vec<u8>)>, DbError> {
+/// Frame rows as (random key, sealed content).
+pub type SealedRows = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// Every row of a frame.
+pub fn rows(conn: &mut DbConn, frame_id: i32) -> Result<SealedRows, DbError> {
     Ok(frame_rows::table
         .filter(frame_rows::frame_id.eq(frame_id))
         .select((frame_rows::row_key, frame_rows::sealed))

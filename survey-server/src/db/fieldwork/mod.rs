@@ -6,6 +6,7 @@ pub mod cases;
 pub mod draws;
 pub mod frames;
 pub mod settings;
+pub mod verifications;
 
 /// Rows per multi-row insert (well under SQLite's and PostgreSQL's parameter limits).
 const ROWS_PER_INSERT: usize = 400;
