@@ -99,7 +99,7 @@ pub fn set_up(url: &DatabaseUrl) -> anyhow::Result<DbPool> {
     let pool = DbPool::open(url, 2)?;
     load(&pool)?;
     let keys = crate::keys::setup(&key_file(url)?, &pool, true)?;
-    fieldwork::load(&mut pool.get()?, &FieldworkKeys::from_keys(&keys))
+    fieldwork::load(&mut *pool.get()?, &FieldworkKeys::from_keys(&keys))
         .context("loading the demo's fieldwork")?;
     Ok(pool)
 }

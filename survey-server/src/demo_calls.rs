@@ -41,17 +41,13 @@ const CYCLE: [&[(i64, Code)]; 10] = [
     &[(3, Code::NoAnswer), (1, Code::NeverAvailable)],
 ];
 
-/// When calls are made (hour, minute, China Standard Time): inside the default call windows.
+/// When calls are made (hour, minute, China Standard Time), up to 44 minutes later: inside
+/// the default call windows.
 const CALL_TIMES: [(u32, u32); 5] = [(9, 40), (10, 55), (14, 25), (16, 10), (19, 35)];
 
 /// Mostly satisfied, as the baseline was.
 const LIKERT: [&str; 8] = ["4", "5", "4", "3", "5", "4", "2", "4"];
-const SUGGESTIONS: [&str; 4] = [
-    "",
-    "希望执法人员多做解释。",
-    "",
-    "办事流程可以再简化一些。",
-];
+const SUGGESTIONS: [&str; 4] = ["", "希望执法人员多做解释。", "", "办事流程可以再简化一些。"];
 
 /// Calls the first released cases of every stratum in turn, so that each unit and party type
 /// has some: stores the interviews, then records every attempt in one transaction.
@@ -65,19 +61,21 @@ pub(super) fn work(
         .map_err(|e| anyhow!("the open wave's questionnaire: {e}"))?;
     let today = NaiveDate::parse_from_str(&campaigns::today_cst(), "%Y-%m-%d")?;
     let call_back = cst_ms(today + Duration::days(1), 19, 0);
-    let mut attempts = Vec::new();
+    let (mut interviews, mut attempts) = (Vec::new(), Vec::new());
     for (k, case) in released(conn, draw_id)?
         .iter()
         .take(CASES_WORKED)
         .enumerate()
     {
-        let interviewer = INTERVIEWERS[k % INTERVIEWERS.len()];
+        // `round` keeps the four rounds of the cycle from repeating each other's calls.
+        let round = k / CYCLE.len();
+        let interviewer = INTERVIEWERS[(k + round) % INTERVIEWERS.len()];
         for (j, &(days_ago, code)) in CYCLE[k % CYCLE.len()].iter().enumerate() {
-            let (hour, minute) = CALL_TIMES[(k + j) % CALL_TIMES.len()];
-            let at = cst_ms(today - Duration::days(days_ago), hour, minute);
+            let (hour, minute) = CALL_TIMES[(k + j + round) % CALL_TIMES.len()];
+            let at = cst_ms(today - Duration::days(days_ago), hour, minute)
+                + (k as i64 * 17 % 45) * 60_000;
             if code == Code::Complete {
-                let new = interview(&q, keys, ctx, case, interviewer, at, today, k)?;
-                responses::store(conn, &new)?;
+                interviews.push(interview(&q, keys, ctx, case, interviewer, at, today, k)?);
             }
             attempts.push(NewAttempt {
                 case_id: case.id,
@@ -90,7 +88,11 @@ pub(super) fn work(
             });
         }
     }
-    // Recorded in time order, as the calls were made (a case's latest attempt is its last).
+    // Stored in time order, as they were made (a case's latest attempt is its last).
+    interviews.sort_by_key(|r| r.submitted_at);
+    for new in &interviews {
+        responses::store(conn, new)?;
+    }
     attempts.sort_by_key(|a| a.attempted_at);
     write_transaction(conn, |c| {
         attempts
@@ -142,8 +144,8 @@ fn interview(
     let fields = answers_of(q, &frame, &unit.code, today, k);
     let answers = answers::parse_submission(q, &fields)
         .map_err(|problems| anyhow!("the demo's answers are refused: {problems:?}"))?;
-    let respondent_type = (q.item_with_role(Role::RespondentType))
-        .and_then(|item| match answers.get(&item.id) {
+    let respondent_type =
+        (q.item_with_role(Role::RespondentType)).and_then(|item| match answers.get(&item.id) {
             Some(Answer::Choice(code)) => Some(code.clone()),
             _ => None,
         });
@@ -158,7 +160,10 @@ fn interview(
         form_issued_at: at - INTERVIEW_MINUTES * 60_000,
         submitted_at: at,
         link_check: LinkCheck::Unsigned.as_str().to_string(),
-        answers: answers.iter().map(|(k, v)| (k.clone(), v.encode())).collect(),
+        answers: answers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.encode()))
+            .collect(),
         case_code: None,
         contact: None,
         leaf: LeafContext {
@@ -187,7 +192,11 @@ fn answers_of(
     k: usize,
 ) -> Vec<(String, String)> {
     let var = |i: usize| frame.vars.get(i).map_or("", String::as_str);
-    let party = if var(1) == "企业" { "business" } else { "party" };
+    let party = if var(1) == "企业" {
+        "business"
+    } else {
+        "party"
+    };
     let contact = match var(0) {
         "行政许可" => "permit",
         "行政检查" => "inspection",
@@ -211,7 +220,7 @@ fn answers_of(
             }
             ItemKind::Likert5 { .. } => LIKERT[(k + j) % LIKERT.len()].into(),
             ItemKind::YesNo { .. } if item.id.starts_with("sys_") => "yes".into(),
-            ItemKind::YesNo { .. } if (k + j) % 7 == 0 => "yes".into(),
+            ItemKind::YesNo { .. } if (k + j).is_multiple_of(7) => "yes".into(),
             ItemKind::YesNo { .. } => "no".into(),
             ItemKind::Scale10 { .. } => (5 + k % 6).to_string(),
             ItemKind::Text { .. } => SUGGESTIONS[k % SUGGESTIONS.len()].into(),
@@ -225,9 +234,8 @@ fn answers_of(
 
 /// How long ago a case closed in `YYYY-MM` was, as the questionnaire's `contact_when` codes it.
 fn contact_when(closed: &str, today: NaiveDate) -> &'static str {
-    let months = NaiveDate::parse_from_str(&format!("{closed}-01"), "%Y-%m-%d").map(|d| {
-        (today.year() - d.year()) * 12 + today.month() as i32 - d.month() as i32
-    });
+    let months = NaiveDate::parse_from_str(&format!("{closed}-01"), "%Y-%m-%d")
+        .map(|d| (today.year() - d.year()) * 12 + today.month() as i32 - d.month() as i32);
     match months {
         Ok(..=1) => "m1",
         Ok(2..=6) => "m6",
@@ -238,7 +246,9 @@ fn contact_when(closed: &str, today: NaiveDate) -> &'static str {
 
 /// `date` at `hour:minute` China Standard Time, in epoch milliseconds.
 fn cst_ms(date: NaiveDate, hour: u32, minute: u32) -> i64 {
-    let local = date.and_hms_opt(hour, minute, 0).expect("a valid time of day");
+    let local = date
+        .and_hms_opt(hour, minute, 0)
+        .expect("a valid time of day");
     local.and_utc().timestamp_millis() - CST_OFFSET_MS
 }
 
@@ -257,7 +267,10 @@ mod tests {
             };
             let fields = answers_of(&q, &frame, "market", today, k);
             let answers = answers::parse_submission(&q, &fields).unwrap();
-            assert_eq!(answers.get("contact_when"), Some(&Answer::Choice("m1".into())));
+            assert_eq!(
+                answers.get("contact_when"),
+                Some(&Answer::Choice("m1".into()))
+            );
         }
     }
 

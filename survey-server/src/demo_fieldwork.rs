@@ -34,15 +34,16 @@ const SURNAMES: [&str; 16] = [
     "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "郭",
 ];
 const GIVEN_NAMES: [&str; 16] = [
-    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛",
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛",
 ];
 
 /// Adds the open wave's fieldwork unless it has some: the frame, the fieldwork settings (the
 /// defaults), the draw, then the worked cases. A draw the demo did not make is left alone; one
 /// it made but did not get to work (a run cut short) gets its calls now.
 pub fn load(conn: &mut DbConn, keys: &FieldworkKeys) -> anyhow::Result<()> {
-    let ctx = campaigns::load_context(conn, OPEN_CAMPAIGN)?
-        .context("the demo's open wave is missing")?;
+    let ctx =
+        campaigns::load_context(conn, OPEN_CAMPAIGN)?.context("the demo's open wave is missing")?;
     let campaign_id = ctx.campaign.id;
     let draw_id = match draws::of_campaign(conn, campaign_id)? {
         Some(drawn) if drawn.drawn_by == ACTOR => drawn.id,
@@ -104,7 +105,7 @@ fn frame_csv() -> Vec<u8> {
     csv.push('\n');
     for i in 0..FRAME_ROWS {
         let (code, name_zh, _, _) = UNITS[i % UNITS.len()];
-        let unit = if (i / UNITS.len()) % 2 == 0 {
+        let unit = if (i / UNITS.len()).is_multiple_of(2) {
             name_zh
         } else {
             code
@@ -149,7 +150,10 @@ fn explain(e: ImportError) -> anyhow::Error {
         ImportError::Problems(problems) => anyhow!(
             "{} problem(s), the first: {}",
             problems.len(),
-            problems.first().map(ToString::to_string).unwrap_or_default()
+            problems
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default()
         ),
         ImportError::Db(e) => e.into(),
     }

@@ -37,8 +37,16 @@ fn draw_sample(app: &TestApp) {
     let keys = FieldworkKeys::from_keys(&app.keys);
     let ctx = app.context(OPEN_CAMPAIGN);
     let mut conn = app.pool.get().unwrap();
-    frame::import(&mut conn, &keys, &ctx, "frame.csv", csv.as_bytes(), &mapping, "admin")
-        .unwrap();
+    frame::import(
+        &mut conn,
+        &keys,
+        &ctx,
+        "frame.csv",
+        csv.as_bytes(),
+        &mapping,
+        "admin",
+    )
+    .unwrap();
     let request = DrawRequest {
         method: Method::Srswor,
         strata_by: Vec::new(),
@@ -58,9 +66,14 @@ fn draw_sample(app: &TestApp) {
 fn fieldwork(app: &TestApp) -> status::Fieldwork {
     let id = app.context(OPEN_CAMPAIGN).campaign.id;
     let keys = FieldworkKeys::from_keys(&app.keys);
-    status::load(&mut app.pool.get().unwrap(), &keys, &app.anonymity_keys(), id)
-        .unwrap()
-        .unwrap()
+    status::load(
+        &mut app.pool.get().unwrap(),
+        &keys,
+        &app.anonymity_keys(),
+        id,
+    )
+    .unwrap()
+    .unwrap()
 }
 
 fn case_of(app: &TestApp, case_ref: &str) -> status::Case {
@@ -93,7 +106,12 @@ async fn post(
     path: &str,
     fields: &[(&str, &str)],
 ) -> reqwest::Response {
-    client.post(app.url(path)).form(fields).send().await.unwrap()
+    client
+        .post(app.url(path))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
 }
 
 /// `POST …/calls/next` → the case it handed out.
@@ -101,7 +119,10 @@ async fn next_case(client: &reqwest::Client, app: &TestApp, csrf: &str) -> Strin
     let response = post(client, app, &format!("{CALLS}/next"), &[("_csrf", csrf)]).await;
     assert_eq!(response.status(), 303);
     let location = response.headers()["location"].to_str().unwrap().to_string();
-    location.strip_prefix(&format!("{CALLS}/")).unwrap().to_string()
+    location
+        .strip_prefix(&format!("{CALLS}/"))
+        .unwrap()
+        .to_string()
 }
 
 async fn get(client: &reqwest::Client, app: &TestApp, path: &str) -> (u16, String) {
@@ -119,7 +140,11 @@ fn cst_input(offset: chrono::Duration) -> String {
 }
 
 async fn interviewers_call_record_outcomes_and_key_interviews(app: TestApp) {
-    for (user, role) in [("iva", "interviewer"), ("ivb", "interviewer"), ("eva", "evaluator")] {
+    for (user, role) in [
+        ("iva", "interviewer"),
+        ("ivb", "interviewer"),
+        ("eva", "evaluator"),
+    ] {
         app.add_user(user, role);
     }
     let (ia, csrf_a) = app.signed_in("iva").await;
@@ -135,7 +160,10 @@ async fn interviewers_call_record_outcomes_and_key_interviews(app: TestApp) {
     let (status, page) = get(&ia, &app, CALLS).await;
     assert_eq!(status, 200);
     assert!(page.contains("下一个案件"), "{page}");
-    assert!(page.contains(&format!("现在可拨打 <strong>{released}</strong> 个")), "{page}");
+    assert!(
+        page.contains(&format!("现在可拨打 <strong>{released}</strong> 个")),
+        "{page}"
+    );
 
     // Next case: held for iva, its page shows the party's number as a tel: link.
     let first = next_case(&ia, &app, &csrf_a).await;
@@ -198,18 +226,30 @@ async fn interviewers_call_record_outcomes_and_key_interviews(app: TestApp) {
     )
     .await;
     assert_eq!(recorded.status(), 303);
-    assert_eq!(recorded.headers()["location"], format!("{CALLS}?done=outcome"));
+    assert_eq!(
+        recorded.headers()["location"],
+        format!("{CALLS}?done=outcome")
+    );
     let case = case_of(&app, &first);
     assert_eq!(case.attempts.len(), 1);
     let attempt = &case.attempts[0];
-    assert_eq!((attempt.code.as_str(), attempt.mode.as_str()), ("2.21", "phone"));
+    assert_eq!(
+        (attempt.code.as_str(), attempt.mode.as_str()),
+        ("2.21", "phone")
+    );
     assert_eq!(attempt.interviewer, "iva");
     assert!(case.appointment().is_some());
     let note = attempt.note_sealed.as_ref().unwrap();
-    assert!(!note.windows("六点".len()).any(|w| w == "六点".as_bytes()), "the note is sealed");
+    assert!(
+        !note.windows("六点".len()).any(|w| w == "六点".as_bytes()),
+        "the note is sealed"
+    );
     assert!(case.held.is_none());
     let (_, page) = get(&ia, &app, CALLS).await;
-    assert!(page.contains(&first[..8]) && page.contains("预约回访"), "{page}");
+    assert!(
+        page.contains(&first[..8]) && page.contains("预约回访"),
+        "{page}"
+    );
 
     // Next gives another case; a script with a missing answer is refused, nothing stored.
     let second = next_case(&ia, &app, &csrf_a).await;
@@ -232,12 +272,20 @@ async fn interviewers_call_record_outcomes_and_key_interviews(app: TestApp) {
     let page = refused.text().await.unwrap();
     assert!(page.contains("此题为必答题"), "{page}");
     assert!(page.contains(r##"href="#q-overall_sat""##), "{page}");
-    assert!(page.contains(r#"value="resident" checked"#), "answers kept: {page}");
+    assert!(
+        page.contains(r#"value="resident" checked"#),
+        "answers kept: {page}"
+    );
     assert_eq!(app.stored(OPEN_CAMPAIGN).len(), before);
 
     // The valid script: stored once (a double click stores nothing more), the case complete.
     for _ in 0..2 {
-        let saved = ia.post(app.url(&interview)).form(&answers).send().await.unwrap();
+        let saved = ia
+            .post(app.url(&interview))
+            .form(&answers)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(saved.status(), 303);
         assert_eq!(saved.headers()["location"], format!("{CALLS}?done=saved"));
     }
@@ -301,7 +349,9 @@ async fn viewers_are_refused_every_calls_page(app: TestApp) {
         .unwrap()
         .unwrap();
     assert_eq!(
-        cases::holds(&mut app.pool.get().unwrap(), draw.id).unwrap().len(),
+        cases::holds(&mut app.pool.get().unwrap(), draw.id)
+            .unwrap()
+            .len(),
         1
     );
 }

@@ -486,3 +486,104 @@ async fn the_same_seed_draws_the_same_sample_and_another_seed_another() {
     assert_eq!(a, b, "the same seed drew another sample");
     assert_ne!(a, c, "another seed drew the same sample");
 }
+
+/// A bulk-SMS portal's API stand-in: a real HTTP server on port 0 that records each body and
+/// answers 200 — or 500 for a body holding `fail`.
+async fn sms_portal() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/send", listener.local_addr().unwrap());
+    let bodies = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = bodies.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut buffer = Vec::new();
+                loop {
+                    // One request: headers, then Content-Length bytes of body.
+                    let head_end = loop {
+                        if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                            break i + 4;
+                        }
+                        let mut chunk = [0u8; 4096];
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    let head = String::from_utf8_lossy(&buffer[..head_end]).to_lowercase();
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .map_or(0, |v| v.trim().parse().unwrap_or(0));
+                    while buffer.len() < head_end + length {
+                        let mut chunk = [0u8; 4096];
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let body =
+                        String::from_utf8_lossy(&buffer[head_end..head_end + length]).into_owned();
+                    buffer.drain(..head_end + length);
+                    let status = if body.contains("fail") { "500 Internal Server Error" } else { "200 OK" };
+                    let authorised = head.contains("x-api-key: secret-key");
+                    seen.lock().unwrap().push(format!("{authorised} {body}"));
+                    let reply = format!("HTTP/1.1 {status}\r\ncontent-length: 2\r\n\r\nok");
+                    if socket.write_all(reply.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (url, bodies)
+}
+
+async fn invitations_go_out_through_the_http_gateway(backend: Backend) {
+    let (url, bodies) = sms_portal().await;
+    let app = crate::helpers::spawn_app_with(backend, |settings| {
+        settings.sms_gateway = Some(survey_server::fieldwork::sms_gateway::HttpGatewayConfig {
+            url: url.clone(),
+            body_template: r#"{"mobile":"{{phone}}","content":"{{text}}"}"#.into(),
+            content_type: "application/json".into(),
+            auth_header: Some("X-Api-Key: secret-key".into()),
+            timeout_seconds: 5,
+        });
+    })
+    .await;
+    let (client, csrf) = import_and_draw(&app, "11").await;
+    let sent = post(&app, &client, &csrf, "/send", &[]).await;
+    assert_eq!(sent.status(), 303, "{}", sent.text().await.unwrap());
+    let campaign = app.context(OPEN_CAMPAIGN).campaign.id;
+    let draw = draws::of_campaign(&mut app.pool.get().unwrap(), campaign)
+        .unwrap()
+        .unwrap();
+    let released: i32 = draws::strata(&mut app.pool.get().unwrap(), draw.id)
+        .unwrap()
+        .iter()
+        .map(|s| s.released)
+        .sum();
+    let bodies = bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), released as usize);
+    assert!(bodies.iter().all(|b| b.starts_with("true {\"mobile\":\"1390")), "{bodies:?}");
+    assert!(bodies.iter().all(|b| b.contains("?code=")));
+    // Recorded as sent: nothing is due any more.
+    let recorded = cases::sms_sent(&mut app.pool.get().unwrap(), draw.id).unwrap();
+    assert_eq!(recorded.len(), released as usize);
+    assert!(recorded.iter().all(|(_, n, _, status)| *n == 0 && status == "sent"));
+}
+
+#[tokio::test]
+async fn invitations_go_out_through_the_http_gateway_sqlite() {
+    invitations_go_out_through_the_http_gateway(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn invitations_go_out_through_the_http_gateway_postgres() {
+    invitations_go_out_through_the_http_gateway(Backend::Postgres).await;
+}

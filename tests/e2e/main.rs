@@ -9,6 +9,7 @@ mod analysis_bundle;
 mod anti_stuffing;
 mod api;
 mod browser;
+mod calls;
 mod campaigns;
 mod case_codes;
 mod console;

@@ -8,6 +8,11 @@
 -- server's key file (XChaCha20-Poly1305), rows a join could order are keyed by random values, and the draw's seed is sealed too (with it and the frame, the draw could be
 -- repeated). What stays in the clear is what the rates need: strata, counts, dispositions.
 
+-- The `interviewer` role (calls sampled cases; sees nothing else).
+ALTER TABLE users DROP CONSTRAINT users_role_check;
+ALTER TABLE users ADD CONSTRAINT users_role_check
+    CHECK (role IN ('admin', 'evaluator', 'viewer', 'interviewer'));
+
 -- How each response was collected: `web` (a QR code or shared link), `sms` (the one-time link
 -- of an SMS invitation), `phone` (an interviewer, CATI), `face` (an interviewer, CAPI); the
 -- stratum of a sampled case, and the interviewer who keyed it. All three are in the response's

@@ -1,3 +1,4 @@
+-- The users' role check keeps 'interviewer' (an account of that role may exist).
 DROP TABLE quarantines;
 DROP TABLE verification_answers;
 DROP TABLE verifications;

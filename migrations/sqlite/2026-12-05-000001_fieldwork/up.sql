@@ -9,6 +9,22 @@
 -- (WITHOUT ROWID), and the draw's seed is sealed too (with it and the frame, the draw could be
 -- repeated). What stays in the clear is what the rates need: strata, counts, dispositions.
 
+-- The `interviewer` role (calls sampled cases; sees nothing else). SQLite cannot change a
+-- CHECK constraint: the table is rebuilt, its ids kept; sessions' references are checked at
+-- commit, when `users` exists again.
+PRAGMA defer_foreign_keys = ON;
+CREATE TABLE users_with_interviewers (
+    id INTEGER PRIMARY KEY NOT NULL,
+    username TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'evaluator', 'viewer', 'interviewer')),
+    created_at BIGINT NOT NULL
+);
+INSERT INTO users_with_interviewers (id, username, password_hash, role, created_at)
+SELECT id, username, password_hash, role, created_at FROM users;
+DROP TABLE users;
+ALTER TABLE users_with_interviewers RENAME TO users;
+
 -- How each response was collected: `web` (a QR code or shared link), `sms` (the one-time link
 -- of an SMS invitation), `phone` (an interviewer, CATI), `face` (an interviewer, CAPI); the
 -- stratum of a sampled case, and the interviewer who keyed it. All three are in the response's

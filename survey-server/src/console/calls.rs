@@ -8,6 +8,8 @@
 //! A case's phone number and name are personal information: they are opened only to render
 //! its page, and never logged, put in a URL or in an error.
 
+// The pages' HTML, in `console/calls_view.rs`: a child of this module (hence the path), so
+// that it reads this module's private types. No line in `console/mod.rs` names it.
 #[path = "calls_view.rs"]
 mod view;
 

@@ -221,12 +221,13 @@ pub(super) fn queue(
             }
         }
         h2 { "我领取的案件" }
-        @if s.mine.is_empty() { p class="n" { "暂无。点击“下一个案件”领取。" } }
-        ul {
-            @for (case_ref, until) in &s.mine {
-                li class="jump" {
-                    a href=(format!("/console/campaigns/{slug}/calls/{case_ref}")) { "案件 " (short(case_ref)) }
-                    @if *until > s.now { " 保留至 " (cst(*until)) } @else { " 领取已超时，其他访员可领走" }
+        @if s.mine.is_empty() { p class="n" { "暂无。点击“下一个案件”领取。" } } @else {
+            ul {
+                @for (case_ref, until) in &s.mine {
+                    li class="jump" {
+                        a href=(format!("/console/campaigns/{slug}/calls/{case_ref}")) { "案件 " (short(case_ref)) }
+                        @if *until > s.now { " 保留至 " (cst(*until)) } @else { " 领取已超时，其他访员可领走" }
+                    }
                 }
             }
         }
@@ -267,6 +268,10 @@ pub(super) fn case_page(p: &CasePage<'_>, status: u16) -> HttpResponse {
     let base = format!("/console/campaigns/{slug}/calls/{}", case.record.case_ref);
     let body = html! {
         p class="jump" { a href=(queue_link(slug)) { "← 返回任务页" } }
+        // The script sits below the outcome form: say at the top that it needs a look.
+        @if !p.forms.script.errors.is_empty() {
+            div class="sum" role="alert" { a href="#script" { "访问答案有 " (p.forms.script.errors.len()) " 处需要修改，答案已保留：请到下方问卷中修改后再保存" } }
+        }
         p { "执法单位：" strong { (unit.map_or("", |u| u.name_zh.as_str())) } }
         p class="n" { "抽样层：" (case.record.stratum) }
         (contact_markup(p.contact))
@@ -503,12 +508,15 @@ fn item_markup(
         .flat_map(|(_, v)| v.split(';'))
         .collect();
     let hint = item.show_if.as_ref().map(|c| condition_hint(q, c, numbers));
+    // The item's own text may already say it (the default questionnaire's does).
+    let says_multi = item.text.get(Lang::Zh).contains("多选");
     let how = match &item.kind {
         ItemKind::Multi {
             max_choices: Some(n),
             ..
         } => Some(format!("（可多选，最多 {n} 项）")),
-        ItemKind::Multi { .. } => Some("（可多选）".to_string()),
+        ItemKind::Multi { .. } if !says_multi => Some("（可多选）".to_string()),
+        ItemKind::Multi { .. } => None,
         _ if !item.is_required() => Some("（可不答）".to_string()),
         _ => None,
     };

@@ -435,7 +435,8 @@ pub async fn send(
     let slug = slug.into_inner();
     let loaded = load(&state, slug.clone()).await?;
     let Some(gateway) = state.sms_gateway.clone() else {
-        let problem = "未配置短信网关（配置文件 [sms_gateway]）：请使用“生成待发短信”下载 CSV".to_string();
+        let problem =
+            "未配置短信网关（配置文件 [sms_gateway]）：请使用“生成待发短信”下载 CSV".to_string();
         return Ok(view::page(&user, &loaded, None, &[problem], 409));
     };
     let Some(fieldwork) = &loaded.fieldwork else {
@@ -450,7 +451,14 @@ pub async fn send(
     let (ctx, work) = (loaded.ctx.clone(), status_copy(&state, &loaded).await?);
     let due_for_compose = due.clone();
     let messages = web::block(move || {
-        outbox::compose(&mut *pool.get()?, &keys, &ctx, &work, &due_for_compose, &base)
+        outbox::compose(
+            &mut *pool.get()?,
+            &keys,
+            &ctx,
+            &work,
+            &due_for_compose,
+            &base,
+        )
     })
     .await??;
     let mut sent = Vec::new();
@@ -505,8 +513,8 @@ pub async fn pick_verifications(
     }
     let work = status_copy(&state, &loaded).await?;
     let (pool, by) = (state.pool.clone(), user.username.clone());
-    let n = web::block(move || crate::fieldwork::verify::pick(&mut *pool.get()?, &work, &by))
-        .await??;
+    let n =
+        web::block(move || crate::fieldwork::verify::pick(&mut *pool.get()?, &work, &by)).await??;
     Ok(back(&slug, &format!("verify-{n}")))
 }
 
@@ -532,7 +540,11 @@ pub async fn quarantine(
     if !problems.is_empty() {
         return Ok(view::page(&user, &loaded, None, &problems, 422));
     }
-    let (pool, by, id) = (state.pool.clone(), user.username.clone(), loaded.ctx.campaign.id);
+    let (pool, by, id) = (
+        state.pool.clone(),
+        user.username.clone(),
+        loaded.ctx.campaign.id,
+    );
     let n = web::block(move || {
         verifications::quarantine(&mut *pool.get()?, id, &interviewer, &reason, &by)
     })

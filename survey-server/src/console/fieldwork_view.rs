@@ -41,9 +41,18 @@ pub fn unit_code(ctx: &CampaignContext, unit_id: i32) -> String {
 }
 
 pub fn stratum_lines(loaded: &Loaded, now: i64) -> Vec<StratumLine> {
-    let Some(f) = &loaded.fieldwork else {
-        return Vec::new();
-    };
+    match &loaded.fieldwork {
+        Some(f) => lines(&loaded.ctx, f, now),
+        None => Vec::new(),
+    }
+}
+
+/// Each stratum of a drawn campaign against its target.
+pub fn lines(
+    ctx: &CampaignContext,
+    f: &crate::fieldwork::status::Fieldwork,
+    now: i64,
+) -> Vec<StratumLine> {
     let completes = f.completes();
     f.strata
         .iter()
@@ -51,7 +60,7 @@ pub fn stratum_lines(loaded: &Loaded, now: i64) -> Vec<StratumLine> {
             let done = completes.get(s.stratum.as_str()).copied().unwrap_or(0);
             StratumLine {
                 stratum: s.stratum.clone(),
-                unit: unit_code(&loaded.ctx, s.unit_id),
+                unit: unit_code(ctx, s.unit_id),
                 n_frame: s.n_frame,
                 target: s.target,
                 selected: s.n_selected,

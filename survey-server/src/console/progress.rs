@@ -22,6 +22,15 @@ pub struct Progress {
     pub per_day: Vec<(String, i64)>,
     /// Responses whose link was `signed`, `unsigned` or `invalid` (edited by hand).
     pub link_checks: Vec<(String, i64)>,
+    /// For a campaign drawn from a frame: each stratum against its target and the AAPOR rates
+    /// (also at `/api/v1/campaigns/{slug}/fieldwork`).
+    pub fieldwork: Option<FieldworkProgress>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldworkProgress {
+    pub strata: Vec<super::fieldwork_view::StratumLine>,
+    pub rates: crate::fieldwork::status::RatesReport,
 }
 
 #[derive(Debug, Serialize)]
@@ -47,22 +56,33 @@ pub(crate) fn date(day: i64) -> String {
 }
 
 async fn load(state: &AppState, slug: String) -> Result<Progress, AppError> {
-    let pool = state.pool.clone();
+    let (pool, keys, anonymity) = (
+        state.pool.clone(),
+        state.fieldwork.clone(),
+        state.anonymity.clone(),
+    );
     let found = web::block(move || -> Result<_, DbError> {
         let mut conn = pool.get()?;
         let Some(ctx) = campaigns::load_context(&mut conn, &slug)? else {
             return Ok(None);
         };
         let id = ctx.campaign.id;
+        let fieldwork =
+            crate::fieldwork::status::load(&mut conn, &keys, &anonymity, id)?.map(|f| {
+                FieldworkProgress {
+                    strata: super::fieldwork_view::lines(&ctx, &f, crate::db::now_ms()),
+                    rates: f.rates(|unit| super::fieldwork_view::unit_code(&ctx, unit), None),
+                }
+            });
         let units = responses::counts_by_unit(&mut conn, id)?;
         let days = responses::counts_by_day(&mut conn, id)?;
         let checks = responses::counts_by_link_check(&mut conn, id)?;
         let flags = responses::flags_by_unit(&mut conn, id)?;
         let plan = crate::db::plans::load(&mut conn, id)?;
-        Ok(Some((ctx, units, days, checks, flags, plan)))
+        Ok(Some((ctx, units, days, checks, flags, plan, fieldwork)))
     })
     .await??;
-    let (ctx, units, days, checks, flags, plan) =
+    let (ctx, units, days, checks, flags, plan, fieldwork) =
         found.ok_or(AppError::UnknownCampaign(minyi_questionnaire::Lang::Zh))?;
     // A unit's target and quota: its one stratum, or the sum of its respondent-type cells.
     let sum_of = |unit_id: i32, field: fn(&crate::db::plans::StratumRow) -> i32| {
@@ -107,6 +127,7 @@ async fn load(state: &AppState, slug: String) -> Result<Progress, AppError> {
             .map(|DayCount { day, n }| (date(*day), *n))
             .collect(),
         link_checks: checks,
+        fieldwork,
     })
 }
 
@@ -153,6 +174,28 @@ pub async fn show(
                 a href=(format!("/console/campaigns/{}/progress.json", p.campaign)) { "JSON" } "。" }
             h2 { "每日回收" }
             (day_chart(&p.per_day))
+            @if let Some(f) = &p.fieldwork {
+                h2 { "实地调查（概率样本）" }
+                p {
+                    "已发放案件 " (f.rates.cases) "，完成 " (f.rates.overall.counts.i)
+                    "；应答率 RR1 " (f.rates.overall.rates.rr1.map_or("—".into(), |r| format!("{:.1}%", r * 100.0)))
+                    "，RR3 " (f.rates.overall.rates.rr3.map_or("—".into(), |r| format!("{:.1}%", r * 100.0)))
+                    "，合作率 COOP1 " (f.rates.overall.rates.coop1.map_or("—".into(), |r| format!("{:.1}%", r * 100.0)))
+                    "。各层进度与完整的 AAPOR 应答率见 "
+                    a href=(format!("/console/campaigns/{}/fieldwork", p.campaign)) { "实地调查页" } "。"
+                }
+                table {
+                    tr { th { "层" } th class="r" { "完成" } th class="r" { "目标" } th { "预计完成" } }
+                    @for s in &f.strata {
+                        tr {
+                            td { (s.stratum) }
+                            td class="r" { (s.completes) }
+                            td class="r" { (s.target) }
+                            td { (s.projected_finish_ms.and_then(|ms| chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)).map_or("—".into(), |t| t.format("%m-%d %H:%M").to_string())) }
+                        }
+                    }
+                }
+            }
             h2 { "链接核验" }
             table {
                 tr { th { "类型" } th class="r" { "份数" } }

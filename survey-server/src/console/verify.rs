@@ -177,7 +177,15 @@ pub async fn show(
         return Err(AppError::Forbidden);
     };
     let phone = phone_of(&state, &loaded, case).await?;
-    Ok(callback_page(&user, &loaded, case, &phone, &BTreeMap::new(), &[], 200))
+    Ok(callback_page(
+        &user,
+        &loaded,
+        case,
+        &phone,
+        &BTreeMap::new(),
+        &[],
+        200,
+    ))
 }
 
 pub async fn record(
@@ -203,7 +211,10 @@ pub async fn record(
         Some("yes") => {
             for id in &items {
                 if given.get(id).is_none_or(String::is_empty) {
-                    let text = loaded.q.item(id).map_or(id.as_str(), |i| i.text.zh.as_str());
+                    let text = loaded
+                        .q
+                        .item(id)
+                        .map_or(id.as_str(), |i| i.text.zh.as_str());
                     problems.push(format!("“{text}”：请记录受访者这次的回答"));
                 }
             }
@@ -213,9 +224,15 @@ pub async fn record(
     }
     if !problems.is_empty() {
         let phone = phone_of(&state, &loaded, &case).await?;
-        return Ok(callback_page(&user, &loaded, &case, &phone, &given, &problems, 422));
+        return Ok(callback_page(
+            &user, &loaded, &case, &phone, &given, &problems, 422,
+        ));
     }
-    let (pool, keys, by) = (state.pool.clone(), state.fieldwork.clone(), user.username.clone());
+    let (pool, keys, by) = (
+        state.pool.clone(),
+        state.fieldwork.clone(),
+        user.username.clone(),
+    );
     let campaign_id = loaded.ctx.campaign.id;
     let reached = reached.unwrap_or_default().to_string();
     web::block(move || -> Result<(), DbError> {
@@ -255,6 +272,9 @@ pub async fn record(
     })
     .await??;
     Ok(HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, format!("/console/campaigns/{slug}/verify")))
+        .insert_header((
+            header::LOCATION,
+            format!("/console/campaigns/{slug}/verify"),
+        ))
         .finish())
 }

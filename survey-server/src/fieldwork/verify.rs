@@ -23,7 +23,9 @@ pub fn key_items(q: &Questionnaire) -> Vec<String> {
         ids.push(item.id.clone());
     }
     for id in ["overall_sat", "overall"] {
-        if q.item(id).is_some_and(|i| matches!(i.kind, ItemKind::Likert5 { .. })) {
+        if q.item(id)
+            .is_some_and(|i| matches!(i.kind, ItemKind::Likert5 { .. }))
+        {
             ids.push(id.to_string());
             break;
         }
@@ -73,14 +75,20 @@ pub fn pick(conn: &mut DbConn, fieldwork: &Fieldwork, actor: &str) -> Result<usi
     for case in &fieldwork.cases {
         let by = case.interviewer();
         if case.final_code == Code::Complete && !case.sms_complete && !by.is_empty() {
-            completes.entry(by.to_string()).or_default().push(case.record.id);
+            completes
+                .entry(by.to_string())
+                .or_default()
+                .push(case.record.id);
         }
     }
     let settings = &fieldwork.settings;
     let seed = u64::from_be_bytes(random_bytes()[..8].try_into().expect("8 bytes"));
     let mut queue = Vec::new();
     for (interviewer, ids) in completes {
-        let already = picked.iter().filter(|v| v.interviewer == interviewer).count();
+        let already = picked
+            .iter()
+            .filter(|v| v.interviewer == interviewer)
+            .count();
         let wanted = sample_size(
             ids.len(),
             settings.verify_share,

@@ -2,7 +2,9 @@
 
 use diesel::prelude::*;
 
-use crate::db::schema::{quarantines, responses, sample_cases, verification_answers, verifications};
+use crate::db::schema::{
+    quarantines, responses, sample_cases, verification_answers, verifications,
+};
 use crate::db::{now_ms, DbConn, DbError};
 
 #[derive(Debug, Clone, Queryable, Selectable, PartialEq, Eq)]
@@ -65,7 +67,10 @@ pub fn pick(conn: &mut DbConn, picked: &[(i32, String)], actor: &str) -> Result<
             c,
             actor,
             "fieldwork.verification.pick",
-            &format!("{} completes queued for a verification callback", picked.len()),
+            &format!(
+                "{} completes queued for a verification callback",
+                picked.len()
+            ),
         )?;
         Ok(())
     })
