@@ -72,7 +72,7 @@ fn keys_heads_and_verification_from_the_command_line() {
     }
     let signed = survey_server(&["log", "heads", "2025-final", "--sign", "--database-url", db]);
     assert!(
-        text(&signed).contains("\"tree_size\":9"),
+        text(&signed).contains("\"tree_size\":21"),
         "{}",
         text(&signed)
     );
@@ -89,7 +89,7 @@ fn keys_heads_and_verification_from_the_command_line() {
         heads,
     ]);
     assert!(fetched.status.success(), "{}", text(&fetched));
-    assert!(text(&fetched).contains("held head: 9 records"));
+    assert!(text(&fetched).contains("held head: 21 records"));
     assert_eq!(std::fs::read_to_string(heads).unwrap().lines().count(), 1);
     let stranger = "11".repeat(32);
     let refused = survey_server(&[
@@ -120,7 +120,7 @@ fn keys_heads_and_verification_from_the_command_line() {
     ]);
     assert!(verified.status.success(), "{}", text(&verified));
     assert!(text(&verified)
-        .contains("2025-final: ok — 3 responses and 6 flags match the log's 9 records"));
+        .contains("2025-final: ok — 15 responses and 6 flags match the log's 21 records"));
     let wrong_key = survey_server(&["verify", "--database-url", db, "--key", &stranger]);
     assert!(!wrong_key.status.success());
     assert!(
