@@ -339,8 +339,9 @@ fn check(file: &std::path::Path) -> Result<()> {
 }
 
 fn add_user(username: &str, role: &str, args: &ServerArgs) -> Result<()> {
-    let role = Role::parse(role)
-        .with_context(|| format!("unknown role {role:?}: use admin, evaluator, viewer or interviewer"))?;
+    let role = Role::parse(role).with_context(|| {
+        format!("unknown role {role:?}: use admin, evaluator, viewer or interviewer")
+    })?;
     let valid = !username.is_empty()
         && username.len() <= 64
         && username

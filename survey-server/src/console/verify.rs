@@ -112,6 +112,16 @@ fn questions(q: &Questionnaire, given: &BTreeMap<String, String>) -> Markup {
     }
 }
 
+/// No such verification waiting for this interviewer: unknown, done, or their own interview.
+fn missing(user: &CurrentUser, loaded: &Loaded) -> HttpResponse {
+    let slug = &loaded.ctx.campaign.slug;
+    let body = html! {
+        p { "没有这个待复核的访问：它可能已由他人完成，或是您本人做的访问（访员不能复核自己的访问）。" }
+        p { a href=(format!("/console/campaigns/{slug}/verify")) { "← 复核清单" } }
+    };
+    html_response(404, page("回访复核", Some(user), body))
+}
+
 fn find<'a>(loaded: &'a Loaded, case_ref: &str) -> Option<&'a Case> {
     loaded
         .pending
@@ -174,7 +184,7 @@ pub async fn show(
     let (slug, case_ref) = path.into_inner();
     let loaded = load(&state, slug, &user).await?;
     let Some(case) = find(&loaded, &case_ref) else {
-        return Err(AppError::Forbidden);
+        return Ok(missing(&user, &loaded));
     };
     let phone = phone_of(&state, &loaded, case).await?;
     Ok(callback_page(
@@ -197,7 +207,7 @@ pub async fn record(
     let (slug, case_ref) = path.into_inner();
     let loaded = load(&state, slug.clone(), &user).await?;
     let Some(case) = find(&loaded, &case_ref).cloned() else {
-        return Err(AppError::Forbidden);
+        return Ok(missing(&user, &loaded));
     };
     let given: BTreeMap<String, String> = form
         .iter()
