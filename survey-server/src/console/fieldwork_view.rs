@@ -54,6 +54,14 @@ pub fn lines(
     now: i64,
 ) -> Vec<StratumLine> {
     let completes = f.completes();
+    // Fieldwork began at the draw or the first attempt made, whichever came first.
+    let started = f
+        .cases
+        .iter()
+        .flat_map(|c| c.attempts.iter().map(|a| a.attempted_at))
+        .chain(std::iter::once(f.draw.drawn_at))
+        .min()
+        .unwrap_or(f.draw.drawn_at);
     f.strata
         .iter()
         .map(|s| {
@@ -71,7 +79,7 @@ pub fn lines(
                 projected_finish_ms: projected_finish(
                     done,
                     u32::try_from(s.target).unwrap_or(0),
-                    f.draw.drawn_at,
+                    started,
                     now,
                 ),
             }
@@ -94,6 +102,28 @@ fn done_text(done: &str) -> Option<String> {
     })
 }
 
+/// A group's name as the page shows it: modes in Chinese, the whole sample as 全部.
+fn group_label(group: &str) -> &str {
+    match group {
+        "all" => "全部",
+        "phone" => "电话访问",
+        "face" => "面访",
+        "sms" => "短信链接",
+        "web" => "网络（自选）",
+        "none" => "尚未联系",
+        "" => "（无访员）",
+        other => other,
+    }
+}
+
+fn method_label(method: &str) -> &str {
+    match method {
+        "srswor" => "分层简单随机抽样（不放回）",
+        "systematic" => "分层系统抽样",
+        other => other,
+    }
+}
+
 fn percent(x: Option<f64>) -> String {
     x.map_or_else(|| "—".into(), |v| format!("{:.1}%", v * 100.0))
 }
@@ -114,7 +144,7 @@ fn rates_table(title: &str, rows: &[GroupRates]) -> Markup {
                     th class="r" { "REF1" } th class="r" { "CON1" } th class="r" { "e" }
                 }
                 @for g in rows {
-                    (rate_row(&g.group, g.counts.total(), g.counts.i, &g.rates))
+                    (rate_row(group_label(&g.group), g.counts.total(), g.counts.i, &g.rates))
                 }
             }
         }
@@ -124,7 +154,7 @@ fn rates_table(title: &str, rows: &[GroupRates]) -> Markup {
 fn rate_row(group: &str, total: u64, completes: u64, r: &Rates) -> Markup {
     html! {
         tr {
-            td { @if group.is_empty() { "（无）" } @else { (group) } }
+            td { (group) }
             td class="r" { (total) }
             td class="r" { (completes) }
             td class="r" { (percent(r.rr1)) }
@@ -245,7 +275,7 @@ pub fn page(
                 } @else { p { "请先导入抽样框。" } }
             }
             Some(f) => {
-                p { "方法：" (f.draw.method) "；分层变量：" (if f.draw.strata_variables().is_empty() { "（仅单位）".to_string() } else { f.draw.strata_variables().join("、") }) "；预期应答率 " (f.draw.expected_rate) "；" (cst(f.draw.drawn_at)) " 由 " (f.draw.drawn_by) " 抽取（随机种子已加密记录）。已发放 " (f.cases.len()) " 个案件。" }
+                p { "方法：" (method_label(&f.draw.method)) "；分层变量：" (if f.draw.strata_variables().is_empty() { "（仅单位）".to_string() } else { f.draw.strata_variables().join("、") }) "；预期应答率 " (f.draw.expected_rate) "；" (cst(f.draw.drawn_at)) " 由 " (f.draw.drawn_by) " 抽取（随机种子已加密记录）。已发放 " (f.cases.len()) " 个案件。" }
                 div class="scroll" {
                     table {
                         tr { th { "层" } th class="r" { "框内" } th class="r" { "目标" } th class="r" { "已完成" } th class="r" { "已发放" } th class="r" { "入样概率" } th { "预计完成" } th { "追加" } }

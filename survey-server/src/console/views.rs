@@ -21,7 +21,10 @@ textarea{min-height:6rem}input[type=text],input[type=password]{display:block;wid
 border:1px solid #b9bec6;border-radius:6px}main{max-width:60rem}\
 .vd{display:inline-block;padding:.2rem .6rem;border:2px solid;border-radius:6px;font-weight:600}\
 .vd.met{color:#14532d;background:#f0fdf4}.vd.not_met{color:#7f1d1d;background:#fef2f2}\
-.vd.inconclusive{color:#713f12;background:#fefce8}p.sentence{font-size:1.05rem}";
+.vd.inconclusive{color:#713f12;background:#fefce8}p.sentence{font-size:1.05rem}\
+.scroll{overflow-x:auto}.scroll th,.scroll td{white-space:nowrap}\
+.errors{border:2px solid #b91c1c;background:#fef2f2;padding:.5rem 1rem;margin:1rem 0}\
+p.ok{border-left:4px solid #15803d;background:#f0fdf4;padding:.5rem 1rem}";
 
 /// A console page as a response with the given status.
 pub fn html_response(status: u16, body: Markup) -> actix_web::HttpResponse {
