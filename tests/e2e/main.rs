@@ -10,6 +10,7 @@ mod anti_stuffing;
 mod api;
 mod browser;
 mod calls;
+mod calls_browser;
 mod campaigns;
 mod case_codes;
 mod console;

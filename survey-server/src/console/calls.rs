@@ -365,12 +365,27 @@ pub async fn interview(
         }
         Err(e) => return Err(e.into()),
     }
+    // The key items' answers, sealed, for the verification callback to compare with.
+    let encoded: Vec<(String, String)> = answers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.encode()))
+        .collect();
+    let key_answers = crate::fieldwork::verify::seal_key_answers(
+        &state.fieldwork,
+        q,
+        found.ctx.campaign.id,
+        &found.case.record.case_ref,
+        &encoded,
+    );
     let (pool, case_id, me) = (
         state.pool.clone(),
         found.case.record.id,
         user.username.clone(),
     );
-    web::block(move || record_complete(&mut *pool.get()?, case_id, &me, mode, now_ms())).await??;
+    web::block(move || {
+        record_complete(&mut *pool.get()?, case_id, &me, mode, now_ms(), &key_answers)
+    })
+    .await??;
     Ok(see_other(&format!(
         "/console/campaigns/{slug}/calls?done=saved"
     )))
@@ -454,6 +469,7 @@ fn record_complete(
     me: &str,
     mode: Mode,
     now: i64,
+    key_answers: &[u8],
 ) -> Result<(), DbError> {
     write_transaction(conn, |c| {
         // The hold goes first: a concurrent second request waits for it, then sees the 1.1.
@@ -477,6 +493,7 @@ fn record_complete(
                 note_sealed: None,
             },
         )?;
+        crate::db::fieldwork::verifications::keep_answers(c, case_id, key_answers)?;
         Ok(())
     })
 }
