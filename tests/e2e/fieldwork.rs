@@ -25,7 +25,7 @@ fn frame_csv(n: usize) -> String {
     let mut csv = String::from("案件编号,执法单位,当事人类型,办结月份,手机号,姓名\n");
     for i in 0..n {
         let unit = UNITS[i % UNITS.len()].0;
-        let kind = if (i / UNITS.len()) % 3 == 0 {
+        let kind = if (i / UNITS.len()).is_multiple_of(3) {
             "企业"
         } else {
             "个人"
