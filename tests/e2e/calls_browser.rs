@@ -1,7 +1,7 @@
 //! Fieldwork in real browsers (issue #13): three interviewers, each in a headless Chromium of
 //! their own, sign in through the sign-in page and work 30 cases by clicking — "下一个案件",
 //! then an outcome chosen in the select or the script answered and saved — with an
-//! appointment a few minutes ahead that the queue hands out again as due, and completes
+//! appointment two minutes ahead that the queue hands out again as due, and completes
 //! spread over all three. An evaluator queues verifications; a fourth session (another
 //! interviewer) calls one back and re-answers the key items, one differently. The final codes,
 //! the stored interviews and the verification record are then read back from the library.
@@ -29,10 +29,10 @@ const CALLS: &str = "/console/campaigns/2025-final/calls";
 const VERIFY: &str = "/console/campaigns/2025-final/verify";
 const INTERVIEWERS: [&str; 3] = ["iva", "ivb", "ivc"];
 const CASES: usize = 30;
-/// An appointment counts as kept by any call from 5 minutes before it, so one made less than
-/// 5 minutes ahead would be kept by the very call that made it: 6–7 minutes ahead (the input
-/// has minutes only), it falls due within the next two minutes.
-const APPOINTMENT_AHEAD_S: i64 = 6 * 60 + 50;
+/// A call-back booked two to three minutes ahead (the input has minutes only): due at once,
+/// since an appointment is due from five minutes before it — and not kept by the call that
+/// booked it.
+const APPOINTMENT_AHEAD_S: i64 = 2 * 60 + 30;
 
 /// ~200 case parties over the demo units, all but a few released (4 per unit), callable all
 /// day with no gap between calls, so a case not answered can be called again at once.

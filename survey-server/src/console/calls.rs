@@ -383,7 +383,14 @@ pub async fn interview(
         user.username.clone(),
     );
     web::block(move || {
-        record_complete(&mut *pool.get()?, case_id, &me, mode, now_ms(), &key_answers)
+        record_complete(
+            &mut *pool.get()?,
+            case_id,
+            &me,
+            mode,
+            now_ms(),
+            &key_answers,
+        )
     })
     .await??;
     Ok(see_other(&format!(
@@ -887,7 +894,14 @@ fn case_views(fieldwork: &Fieldwork, me: &str, now: i64) -> (Vec<CaseView>, Vec<
                 .copied()
                 .unwrap_or(usize::MAX),
             attempts: u32::try_from(c.attempts.len()).unwrap_or(u32::MAX),
-            last_attempt_ms: c.attempts.last().map(|a| a.attempted_at),
+            // A case's appointment is always the last attempt's, so it is pending until the
+            // next attempt: the attempt that booked it must not count as keeping it (the queue
+            // would drop a call-back booked for less than five minutes ahead), and the minimum
+            // gap does not apply to an appointment anyway.
+            last_attempt_ms: match c.appointment() {
+                Some(_) => None,
+                None => c.attempts.last().map(|a| a.attempted_at),
+            },
             appointment_ms: c.appointment(),
             closed: c.closed,
             held_by_other: matches!(&c.held, Some((who, until)) if who != me && *until > now),
